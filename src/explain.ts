@@ -1,0 +1,209 @@
+import * as tf from '@tensorflow/tfjs';
+import { ensureBackend } from './backend/select.js';
+import { resolveBaseline, type BaselineSpec } from './baseline.js';
+import { Explanation, type MethodRecord } from './explanation.js';
+import { gradient } from './methods/gradient.js';
+import { guidedIG, type GuidedIGOptions } from './methods/guidedIG.js';
+import { integratedGradients, type IGOptions } from './methods/ig.js';
+import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
+import type { MethodInput, MethodResult } from './methods/types.js';
+import { adaptModel, type ModelLike } from './model.js';
+import { createOracle } from './oracle.js';
+import { resolveTargets, type TargetSpec } from './target.js';
+import { readAll } from './tensors.js';
+import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
+
+export interface ExplainOptions {
+  /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
+  readonly target?: TargetSpec;
+  /** At most this many points (examples × steps) go to the model in one call (default 64). */
+  readonly internalBatchSize?: number;
+}
+
+/** Options every method takes. */
+export interface CommonOptions {
+  /** Store the result under this name instead of the method's (needed to run one method twice). */
+  readonly label?: string;
+  /** Where the path starts: `'zeros'` (default), a number, or a tensor of one example's or of x's shape. */
+  readonly baseline?: BaselineSpec;
+}
+
+const INNER_METHODS = ['gradient', 'gradientXInput', 'ig', 'guidedIG'] as const;
+type InnerName = (typeof INNER_METHODS)[number];
+
+export interface SmoothGradStepOptions extends SmoothGradOptions, CommonOptions {
+  /** The method run on the noisy copies (default `'gradient'`). */
+  readonly of?: InnerName;
+  /** Options of that method, e.g. `{ steps: 50 }` for `of: 'guidedIG'`. */
+  readonly ofOptions?: IGOptions | GuidedIGOptions;
+}
+
+type PlanStep =
+  | { method: 'gradient' | 'gradientXInput'; options: CommonOptions }
+  | { method: 'ig'; options: IGOptions & CommonOptions }
+  | { method: 'guidedIG'; options: GuidedIGOptions & CommonOptions }
+  | { method: 'smoothGrad'; options: SmoothGradStepOptions };
+
+export interface Progress {
+  /** The method's label. */
+  readonly method: string;
+  readonly step: number;
+  readonly steps: number;
+  readonly examples: number;
+  readonly elapsedMs: number;
+}
+
+export interface RunOptions {
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+function runInner(name: InnerName, input: MethodInput, options: object): Promise<MethodResult> {
+  switch (name) {
+    case 'gradient':
+      return gradient(input);
+    case 'gradientXInput':
+      return gradient(input, { timesInput: true });
+    case 'ig':
+      return integratedGradients(input, options as IGOptions);
+    case 'guidedIG':
+      return guidedIG(input, options as GuidedIGOptions);
+  }
+}
+
+function runStep(step: PlanStep, input: MethodInput): Promise<MethodResult> {
+  if (step.method !== 'smoothGrad') return runInner(step.method, input, step.options);
+  const of = checkOneOf('of', step.options.of ?? 'gradient', INNER_METHODS);
+  return smoothGrad(input, (noisy) => runInner(of, noisy, step.options.ofOptions ?? {}), step.options);
+}
+
+function jsonSafe(options: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).map(([k, v]) => [k, v instanceof tf.Tensor ? { tensor: v.shape } : v]),
+  );
+}
+
+/**
+ * An immutable plan of attribution methods for one model and input. Each method call returns a new
+ * plan; awaiting it (or `.run()`) computes them all and gives an {@link Explanation}.
+ */
+export class ExplainBuilder implements PromiseLike<Explanation> {
+  constructor(
+    private readonly model: ModelLike,
+    private readonly x: tf.Tensor,
+    private readonly options: ExplainOptions,
+    private readonly plan: readonly PlanStep[],
+  ) {}
+
+  private with(step: PlanStep): ExplainBuilder {
+    return new ExplainBuilder(this.model, this.x, this.options, [...this.plan, step]);
+  }
+
+  /** The plain input gradient. */
+  gradient(options: CommonOptions = {}): ExplainBuilder {
+    return this.with({ method: 'gradient', options });
+  }
+
+  /** Gradient × input. */
+  gradientXInput(options: CommonOptions = {}): ExplainBuilder {
+    return this.with({ method: 'gradientXInput', options });
+  }
+
+  /** Integrated Gradients: `{ steps = 50, rule = 'gaussLegendre', baseline = 'zeros' }`. */
+  ig(options: IGOptions & CommonOptions = {}): ExplainBuilder {
+    return this.with({ method: 'ig', options });
+  }
+
+  /** Guided IG: `{ steps = 200, fraction = 0.25, maxDist = 0.02, baseline = 'zeros' }`. */
+  guidedIG(options: GuidedIGOptions & CommonOptions = {}): ExplainBuilder {
+    return this.with({ method: 'guidedIG', options });
+  }
+
+  /** SmoothGrad around a method: `{ samples = 25, stdevSpread = 0.15, magnitude = true, of = 'gradient' }`. */
+  smoothGrad(options: SmoothGradStepOptions = {}): ExplainBuilder {
+    return this.with({ method: 'smoothGrad', options });
+  }
+
+  then<A = Explanation, B = never>(
+    onFulfilled?: ((value: Explanation) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.run().then(onFulfilled, onRejected);
+  }
+
+  /** Runs every planned method, in order. */
+  async run(runOptions: RunOptions = {}): Promise<Explanation> {
+    const labels = this.plan.map((s) => s.options.label ?? s.method);
+    if (labels.length === 0) fail('explain', 'at least one method, e.g. explain(model, x).ig()', 'none');
+    const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+    if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
+    const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
+
+    const backend = await ensureBackend();
+    const model = adaptModel(this.model);
+    const x = checkInput(this.x);
+    const owned: tf.Tensor[] = [x];
+    const records: MethodRecord[] = [];
+    try {
+      await checkFinite('x', x);
+      const scores = tf.tidy(() => model.forward(x));
+      owned.push(scores);
+      const targets = await resolveTargets(this.options.target, scores);
+      const oracle = createOracle(model, scores.shape[1], internalBatchSize);
+      const [fInput] = await readAll([oracle.value(x, targets)]);
+      for (let i = 0; i < this.plan.length; i++) {
+        const step = this.plan[i];
+        const label = labels[i];
+        const baseline = await resolveBaseline(step.options.baseline, x);
+        owned.push(baseline);
+        const started = performance.now();
+        const rowsBefore = oracle.stats.gradientRows;
+        const onStep = (done: number, total: number) =>
+          runOptions.onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
+        const result = await runStep(step, { oracle, x, baseline, targets, onStep });
+        const timeMs = performance.now() - started;
+        const [sum, fBaseline] = await readAll([
+          tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)),
+          oracle.value(baseline, targets),
+        ]);
+        const delta = Array.from(fInput, (f, b) => f - fBaseline[b]);
+        records.push({
+          label,
+          method: step.method,
+          options: jsonSafe(step.options),
+          attribution: result.attribution,
+          trace: result.trace,
+          timeMs,
+          gradientRows: oracle.stats.gradientRows - rowsBefore,
+          completeness: {
+            sum: Array.from(sum),
+            delta,
+            gap: Array.from(sum, (s, b) => s - delta[b]),
+            fInput: Array.from(fInput),
+            fBaseline: Array.from(fBaseline),
+          },
+        });
+      }
+      return new Explanation(records, targets, backend.name, x.shape);
+    } catch (error) {
+      for (const r of records) tf.dispose([r.attribution, ...(r.trace.points ? [r.trace.points] : [])]);
+      throw error;
+    } finally {
+      tf.dispose(owned);
+    }
+  }
+}
+
+function checkInput(x: unknown): tf.Tensor {
+  if (!(x instanceof tf.Tensor)) fail('x', 'a tf.Tensor with a batch axis [B, ...]', describe(x));
+  if (x.rank < 2) fail('x', 'a batch axis: shape [B, ...] with rank ≥ 2 (use x.expandDims(0) for one example)', `shape [${x.shape.join(', ')}]`);
+  if (x.shape[0] === 0 || x.size === 0) fail('x', 'at least one example with at least one feature', `shape [${x.shape.join(', ')}]`);
+  return x.toFloat();
+}
+
+/**
+ * Explains `model`'s output on the batch `x` (`[B, ...]`). Chain methods, then await:
+ * `const ex = await explain(model, x).ig().guidedIG()`.
+ */
+export function explain(model: ModelLike, x: tf.Tensor, options: ExplainOptions = {}): ExplainBuilder {
+  return new ExplainBuilder(model, x, options, []);
+}

@@ -1,0 +1,106 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { PathTrace } from './methods/types.js';
+
+/** Completeness per example: the attributions should add up to f(x) − f(baseline). */
+export interface Completeness {
+  /** Σ attribution. */
+  readonly sum: number[];
+  /** f(x) − f(baseline), the explained output's change along the path. */
+  readonly delta: number[];
+  /** sum − delta (Captum's convergence delta). */
+  readonly gap: number[];
+  readonly fInput: number[];
+  readonly fBaseline: number[];
+}
+
+/** What one method produced, as stored in an Explanation. */
+export interface MethodRecord {
+  /** The name it is stored under: the method name, or its `label`. */
+  readonly label: string;
+  readonly method: string;
+  /** The options it ran with (JSON-safe; tensors are summarised). */
+  readonly options: Record<string, unknown>;
+  readonly attribution: tf.Tensor;
+  readonly trace: PathTrace;
+  readonly completeness: Completeness;
+  readonly timeMs: number;
+  /** Gradient evaluations (points) this method asked of the model. */
+  readonly gradientRows: number;
+}
+
+/** The result of `explain(...)`: attributions, their paths and completeness, per method. Owns its tensors. */
+export class Explanation {
+  private readonly records: Map<string, MethodRecord>;
+  private disposed = false;
+
+  constructor(
+    records: readonly MethodRecord[],
+    /** The class explained for each example. */
+    readonly targets: readonly number[],
+    /** The tfjs backend that computed it. */
+    readonly backend: string,
+    /** Shape of the explained input x. */
+    readonly inputShape: readonly number[],
+  ) {
+    this.records = new Map(records.map((r) => [r.label, r]));
+  }
+
+  /** Names of the methods, in the order they ran. */
+  get methods(): string[] {
+    return [...this.records.keys()];
+  }
+
+  /** The attribution of method `name`, with x's shape (float32). Owned by the Explanation: do not dispose it. */
+  attribution(name: string): tf.Tensor {
+    return this.record(name).attribution;
+  }
+
+  completeness(name: string): Completeness {
+    return this.record(name).completeness;
+  }
+
+  /** The path the method took: per example and step, progress, output, gradient norm and features moved. */
+  path(name: string): PathTrace {
+    return this.record(name).trace;
+  }
+
+  /** Everything known about one method's run. */
+  record(name: string): MethodRecord {
+    if (this.disposed) throw new Error('explanation: already disposed');
+    const record = this.records.get(name);
+    if (!record) throw new Error(`name: expected one of ${this.methods.map((m) => `'${m}'`).join(', ')}, got '${name}'`);
+    return record;
+  }
+
+  toJSON(): object {
+    return {
+      backend: this.backend,
+      inputShape: this.inputShape,
+      targets: this.targets,
+      methods: this.methods.map((name) => {
+        const { label, method, options, attribution, trace, completeness, timeMs, gradientRows } = this.record(name);
+        const { points, ...path } = trace;
+        return {
+          label,
+          method,
+          options,
+          timeMs,
+          gradientRows,
+          completeness,
+          path: { ...path, points: points ? { shape: points.shape } : undefined },
+          attribution: { shape: attribution.shape, values: Array.from(attribution.dataSync()) },
+        };
+      }),
+    };
+  }
+
+  /** Frees every tensor the Explanation holds. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const r of this.records.values()) {
+      r.attribution.dispose();
+      r.trace.points?.dispose();
+    }
+  }
+}

@@ -1,0 +1,14 @@
+export { explain, ExplainBuilder } from './explain.js';
+export type { ExplainOptions, CommonOptions, SmoothGradStepOptions, Progress, RunOptions } from './explain.js';
+export { Explanation } from './explanation.js';
+export type { Completeness, MethodRecord } from './explanation.js';
+export { backendInfo, ensureBackend } from './backend/select.js';
+export type { BackendInfo } from './backend/select.js';
+export type { ModelLike, ModelFunction } from './model.js';
+export type { BaselineSpec } from './baseline.js';
+export type { TargetSpec } from './target.js';
+export type { PathTrace } from './methods/types.js';
+export type { IGOptions } from './methods/ig.js';
+export type { GuidedIGOptions } from './methods/guidedIG.js';
+export type { SmoothGradOptions } from './methods/smoothGrad.js';
+export { RULES, type Rule } from './methods/rules.js';

@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { GradientOracle } from '../oracle.js';
+
+/** What every method is given: the model (through the oracle), the inputs and where the path starts. */
+export interface MethodInput {
+  readonly oracle: GradientOracle;
+  /** The explicands, `[B, ...]`. */
+  readonly x: tf.Tensor;
+  /** Where paths start, with x's shape. */
+  readonly baseline: tf.Tensor;
+  /** The class explained for each example. */
+  readonly targets: readonly number[];
+  /** Called after each batch of gradient evaluations. */
+  readonly onStep?: (done: number, total: number) => void;
+}
+
+/**
+ * Per example and per gradient evaluation along the path (arrays `[B][T]`, T in path order).
+ * A non-path method (the plain gradient) has T = 1, at the input.
+ */
+export interface PathTrace {
+  /** Where along the path the gradient was taken: 0 is the baseline, 1 the input. */
+  readonly progress: number[][];
+  /** The explained output (`output[b, target[b]]`) at that point. */
+  readonly output: number[][];
+  /** The L2 norm of the input gradient there. */
+  readonly gradNorm: number[][];
+  /** The fraction of features that moved during the step that starts there. */
+  readonly moved: number[][];
+  /** With `keepPath`: the points themselves, `[B, T, ...]`. */
+  readonly points?: tf.Tensor;
+}
+
+export interface MethodResult {
+  /** x's shape, float32. */
+  readonly attribution: tf.Tensor;
+  readonly trace: PathTrace;
+}
+
+/** Turns step-major flat rows (row = t·B + b) into per-example arrays `[B][T]`. */
+export function byExample(flat: ArrayLike<number>, examples: number, steps: number): number[][] {
+  const out: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
+  for (let t = 0; t < steps; t++) for (let b = 0; b < examples; b++) out[b][t] = flat[t * examples + b];
+  return out;
+}
+
+/** Lets the event loop breathe between batches, so a notebook kernel stays responsive. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModelFunction } from '../src/index.js';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+export function fixtureNames(group: string, prefix: string): string[] {
+  return readdirSync(join(FIXTURES, group)).filter((f) => f.startsWith(prefix) && f.endsWith('.json')).sort();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadFixture(group: string, name: string): any {
+  return JSON.parse(readFileSync(join(FIXTURES, group, name), 'utf8'));
+}
+
+/** Switches tfjs to a backend as a user would; pathlens keeps a user's choice. */
+export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(name))) throw new Error(`could not start backend ${name}`);
+}
+
+export interface FixtureModel {
+  type: 'mlp_tanh_scalar' | 'mlp_tanh_softmax';
+  params: { W1: number[][]; b1: number[]; w2?: number[]; b2: number | number[]; W2?: number[][] };
+  target_class?: number;
+}
+
+/** The fixture MLPs (README §1) as a function model: [B, 4, 4, 3] or [B, 48] → [B, K]. */
+export function fixtureFunction(model: FixtureModel): { f: ModelFunction; target: number } {
+  const W1 = tf.tensor2d(model.params.W1);
+  const b1 = tf.tensor1d(model.params.b1);
+  const { W2, b2 } = secondLayer(model);
+  const f = (batch: tf.Tensor) =>
+    tf.tidy(() => {
+      const h = tf.tanh(tf.add(tf.matMul(batch.reshape([batch.shape[0], -1]), W1, false, true), b1));
+      const logits = tf.add(tf.matMul(h, W2, false, true), b2);
+      return model.type === 'mlp_tanh_softmax' ? tf.softmax(logits) : logits;
+    });
+  return { f, target: model.target_class ?? 0 };
+}
+
+function secondLayer(model: FixtureModel): { W2: tf.Tensor2D; b2: tf.Tensor1D } {
+  if (model.type === 'mlp_tanh_softmax') return { W2: tf.tensor2d(model.params.W2!), b2: tf.tensor1d(model.params.b2 as number[]) };
+  return { W2: tf.tensor2d([model.params.w2!]), b2: tf.tensor1d([model.params.b2 as number]) };
+}
+
+/** The same MLP as a tf.LayersModel: Flatten → Dense(tanh) → Dense(linear | softmax). */
+export function fixtureLayersModel(model: FixtureModel, inputShape: number[]): tf.LayersModel {
+  const { W2, b2 } = secondLayer(model);
+  const m = tf.sequential();
+  m.add(tf.layers.flatten({ inputShape }));
+  m.add(tf.layers.dense({ units: model.params.b1.length, activation: 'tanh' }));
+  m.add(tf.layers.dense({ units: W2.shape[0], activation: model.type === 'mlp_tanh_softmax' ? 'softmax' : 'linear' }));
+  m.layers[1].setWeights([tf.tensor2d(model.params.W1).transpose(), tf.tensor1d(model.params.b1)]);
+  m.layers[2].setWeights([W2.transpose(), b2]);
+  return m;
+}
+
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Deterministic uniform [0, 1) numbers (mulberry32). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random smooth model: [B, d] → tanh MLP → softmax over k classes. */
+export function randomSmoothModel(random: () => number, d: number, hidden: number, k: number): ModelFunction {
+  const W1 = tf.tensor2d(Array.from({ length: d * hidden }, () => (random() - 0.5) * 2), [d, hidden]);
+  const W2 = tf.tensor2d(Array.from({ length: hidden * k }, () => (random() - 0.5) * 2), [hidden, k]);
+  return (batch) => tf.tidy(() => tf.softmax(tf.matMul(tf.tanh(tf.matMul(batch.reshape([batch.shape[0], d]), W1)), W2)));
+}
+
+export function randomTensor(random: () => number, shape: number[], lo = 0, hi = 1): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Array.from({ length: size }, () => lo + (hi - lo) * random()), shape);
+}
+
+/** Asserts that `fn` leaves tf.memory().numTensors where it found it. */
+export async function expectNoLeak<T>(fn: () => Promise<T>): Promise<T> {
+  const before = tf.memory().numTensors;
+  const out = await fn();
+  const after = tf.memory().numTensors;
+  if (after !== before) throw new Error(`tensor leak: ${before} tensors before, ${after} after`);
+  return out;
+}
