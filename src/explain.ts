@@ -8,7 +8,7 @@ import { integratedGradients, type IGOptions } from './methods/ig.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import type { MethodInput, MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
-import { createOracle } from './oracle.js';
+import { createOracle, scoresOf } from './oracle.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { readAll } from './tensors.js';
 import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
@@ -145,7 +145,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const records: MethodRecord[] = [];
     try {
       await checkFinite('x', x);
-      const scores = tf.tidy(() => model.forward(x));
+      const scores = scoresOf(model, x, internalBatchSize);
       owned.push(scores);
       const targets = await resolveTargets(this.options.target, scores);
       const oracle = createOracle(model, scores.shape[1], internalBatchSize);

@@ -17,6 +17,8 @@ export interface GradientOracle {
   readonly stats: { gradientCalls: number; gradientRows: number; forwardRows: number };
 }
 
+const NOT_DIFFERENTIABLE = 'model: its output does not depend differentiably on its input (no gradient path from the input to the output)';
+
 function clearGradientError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(message);
@@ -25,9 +27,6 @@ function clearGradientError(error: unknown): Error {
       `backend: the '${kernel[2]}' backend has no '${kernel[1]}' kernel, which the input gradient of this model needs. ` +
         `Run on another backend (PATHLENS_BACKEND=cpu, or tf.setBackend('cpu')).`,
     );
-  }
-  if (message.includes('Cannot compute gradient of y=f(x)')) {
-    return new Error('model: its output does not depend differentiably on its input (no gradient path from the input to the output)');
   }
   return error instanceof Error ? error : new Error(message);
 }
@@ -42,41 +41,36 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     targets.forEach((t, i) => (hot[i * numClasses + t] = 1));
     return tf.tensor2d(hot, [targets.length, numClasses]);
   };
-  const inChunks = <T extends tf.Tensor[]>(points: tf.Tensor, targets: readonly number[], run: (p: tf.Tensor, t: readonly number[]) => T): T => {
-    const n = points.shape[0];
-    if (targets.length !== n) throw new Error(`internal: ${targets.length} targets for ${n} points`);
-    if (n <= internalBatchSize) return run(points, targets);
-    const parts: T[] = [];
-    for (let start = 0; start < n; start += internalBatchSize) {
-      const size = Math.min(internalBatchSize, n - start);
-      parts.push(tf.tidy(() => run(points.slice(start, size), targets.slice(start, start + size))));
-    }
-    const joined = parts[0].map((_, k) => tf.concat(parts.map((p) => p[k]))) as T;
-    parts.forEach((p) => tf.dispose(p));
-    return joined;
+  const perChunk = <T extends tf.Tensor[]>(points: tf.Tensor, targets: readonly number[], run: (p: tf.Tensor, t: readonly number[]) => T): T => {
+    if (targets.length !== points.shape[0]) throw new Error(`internal: ${targets.length} targets for ${points.shape[0]} points`);
+    return inChunks(points, internalBatchSize, (start, p) => run(p, targets.slice(start, start + p.shape[0])));
   };
   return {
     numClasses,
     internalBatchSize,
     stats,
     valueAndGrad(points, targets) {
-      const [value, grad] = inChunks(points, targets, (p, t) =>
+      const [value, grad] = perChunk(points, targets, (p, t) =>
         tf.tidy(() => {
           stats.gradientCalls++;
           stats.gradientRows += p.shape[0];
           const oneHot = oneHotOf(t);
+          let result: { value: tf.Tensor; grads: tf.Tensor[] };
           try {
-            const { value: v, grad: g } = tf.valueAndGrad((q: tf.Tensor) => explained(q, oneHot))(p);
-            return [v, g] as [tf.Tensor, tf.Tensor];
+            // allowNoGradients: tf.valueAndGrad throws from inside the engine and leaks a tensor when the
+            // output does not depend on the input; we check for the missing gradient ourselves.
+            result = tf.engine().gradients(() => explained(p, oneHot), [p], undefined, true);
           } catch (error) {
             throw clearGradientError(error);
           }
+          if (result.grads[0] == null) throw new Error(NOT_DIFFERENTIABLE);
+          return [result.value, result.grads[0]] as [tf.Tensor, tf.Tensor];
         }),
       );
       return { value: value as tf.Tensor1D, grad };
     },
     value(points, targets) {
-      const [value] = inChunks(points, targets, (p, t) =>
+      const [value] = perChunk(points, targets, (p, t) =>
         tf.tidy(() => {
           stats.forwardRows += p.shape[0];
           return [explained(p, oneHotOf(t))] as [tf.Tensor];
@@ -85,4 +79,23 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
       return value as tf.Tensor1D;
     },
   };
+}
+
+/** Runs `run` on consecutive slices of at most `size` rows and concatenates each of its outputs. */
+function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, run: (start: number, rows: tf.Tensor) => T): T {
+  const n = batch.shape[0];
+  if (n <= size) return run(0, batch);
+  const parts: T[] = [];
+  for (let start = 0; start < n; start += size) {
+    parts.push(tf.tidy(() => run(start, batch.slice(start, Math.min(size, n - start)))));
+  }
+  const joined = parts[0].map((_, k) => tf.concat(parts.map((p) => p[k]))) as T;
+  parts.forEach((p) => tf.dispose(p));
+  return joined;
+}
+
+/** The model's scores `[B, K]` for a batch, evaluated in chunks of at most `internalBatchSize` rows. */
+export function scoresOf(model: ModelAdapter, batch: tf.Tensor, internalBatchSize: number): tf.Tensor2D {
+  const [scores] = inChunks(batch, internalBatchSize, (_, rows) => [tf.tidy(() => model.forward(rows))]);
+  return scores as tf.Tensor2D;
 }

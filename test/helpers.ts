@@ -103,3 +103,41 @@ export async function expectNoLeak<T>(fn: () => Promise<T>): Promise<T> {
   if (after !== before) throw new Error(`tensor leak: ${before} tensors before, ${after} after`);
   return out;
 }
+
+/**
+ * A real tf.GraphModel, loaded by tf.loadGraphModel from a converter-format graph (model.json
+ * topology + weights) written here: x [B, d] → MatMul → BiasAdd → Tanh → MatMul → Softmax.
+ */
+export async function smallGraphModel(W1: number[][], b1: number[], W2: number[][]): Promise<tf.GraphModel> {
+  const dim = (shape: number[]) => ({ dim: shape.map((size) => ({ size: String(size) })) });
+  const float = { type: 'DT_FLOAT' };
+  const constant = (name: string, shape: number[]) => ({
+    name,
+    op: 'Const',
+    attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(shape) } } },
+  });
+  const d = W1.length;
+  const h = b1.length;
+  const k = W2[0].length;
+  const graph = {
+    node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: dim([-1, d]) } } },
+      constant('W1', [d, h]),
+      constant('b1', [h]),
+      constant('W2', [h, k]),
+      { name: 'MatMul', op: 'MatMul', input: ['x', 'W1'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
+      { name: 'BiasAdd', op: 'BiasAdd', input: ['MatMul', 'b1'], attr: { T: float, data_format: { s: 'TkhXQw==' } } },
+      { name: 'Tanh', op: 'Tanh', input: ['BiasAdd'], attr: { T: float } },
+      { name: 'MatMul_1', op: 'MatMul', input: ['Tanh', 'W2'], attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } } },
+      { name: 'Softmax', op: 'Softmax', input: ['MatMul_1'], attr: { T: float } },
+    ],
+    versions: { producer: 1 },
+  };
+  const weights = new Float32Array([...W1.flat(), ...b1, ...W2.flat()]);
+  const weightSpecs = [
+    { name: 'W1', shape: [d, h], dtype: 'float32' as const },
+    { name: 'b1', shape: [h], dtype: 'float32' as const },
+    { name: 'W2', shape: [h, k], dtype: 'float32' as const },
+  ];
+  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: graph, weightSpecs, weightData: weights.buffer, format: 'graph-model' }));
+}

@@ -29,22 +29,26 @@ export function quadrature(rule: Rule, steps: number): { alphas: number[]; weigh
 
 /** Gauss–Legendre nodes on [-1, 1] (ascending) and weights, by Newton's method on P_n. */
 export function gaussLegendre(n: number): { nodes: number[]; weights: number[] } {
+  // P_n(z) and P_n'(z) by the three-term recurrence.
+  const legendre = (z: number): [number, number] => {
+    let p0 = 1;
+    let p1 = z;
+    for (let j = 2; j <= n; j++) [p0, p1] = [p1, ((2 * j - 1) * z * p1 - (j - 1) * p0) / j];
+    return [p1, (n * (z * p1 - p0)) / (z * z - 1)];
+  };
   const nodes = new Array<number>(n);
   const weights = new Array<number>(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let derivative = 0;
     for (let iteration = 0; iteration < 100; iteration++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let j = 2; j <= n; j++) [p0, p1] = [p1, ((2 * j - 1) * z * p1 - (j - 1) * p0) / j];
-      derivative = (n * (z * p1 - p0)) / (z * z - 1);
-      const next = z - p1 / derivative;
-      const done = Math.abs(next - z) < 1e-15;
+      const [p, dp] = legendre(z);
+      const next = z - p / dp;
+      const done = Math.abs(next - z) < 1e-16;
       z = next;
       if (done) break;
     }
-    const w = 2 / ((1 - z * z) * derivative * derivative);
+    const [, dp] = legendre(z);
+    const w = 2 / ((1 - z * z) * dp * dp);
     nodes[i] = -z;
     nodes[n - 1 - i] = z;
     weights[i] = w;
