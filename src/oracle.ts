@@ -17,7 +17,7 @@ export interface GradientOracle {
   readonly stats: { gradientCalls: number; gradientRows: number; forwardRows: number };
 }
 
-function clearGradientError(error: unknown): Error {
+export function clearGradientError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(message);
   if (kernel) {
