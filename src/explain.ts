@@ -141,7 +141,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
    * `references` is required: a tensor `[R, ...]` or `{ pool, count = 10 }`. See {@link IG2Options} for the defaults.
    */
   ig2(options: IG2StepOptions): ExplainBuilder {
-    return this.with({ method: 'ig2', options });
+    // Without options the run fails with a 'references' error, not here.
+    return this.with({ method: 'ig2', options: options ?? ({} as IG2StepOptions) });
   }
 
   /** Blur IG, for images `[B, H, W, C]`: `{ maxSigma = 50, steps = 100, gradStep = 0.01 }`. */

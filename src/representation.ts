@@ -71,12 +71,12 @@ function representationTensor(model: tf.LayersModel, spec: string): Symbolic {
   if (spec === 'penultimate') {
     const dense = [...model.layers].reverse().find((l) => l.getClassName() === 'Dense');
     if (!dense) fail('representation', "a layer name or a function: 'penultimate' is the input of the last Dense layer, and this model has none", "'penultimate'");
-    symbolic = dense.input;
+    symbolic = endOf(dense, 'input', 'representation');
     where = `the input of layer '${dense.name}'`;
   } else {
     const layer = model.layers.find((l) => l.name === spec);
     if (!layer) fail('representation', `'penultimate', a function, or a layer name of the model (one of ${model.layers.map((l) => `'${l.name}'`).join(', ')})`, `'${spec}'`);
-    symbolic = layer.output;
+    symbolic = endOf(layer, 'output', 'representation');
     where = `layer '${layer.name}'`;
   }
   if (Array.isArray(symbolic)) fail('representation', 'a layer with a single output', `${where} with ${symbolic.length}`);
@@ -91,7 +91,7 @@ function outputTensor(model: tf.LayersModel, output: ExplainedOutput): { scores:
   if (model.outputs.length !== 1) fail('model', 'a single output tensor [B, K]', `${model.outputs.length} outputs`);
   if (output === 'model') return { scores: model.outputs[0] };
   const last = model.layers[model.layers.length - 1] as Layer;
-  const input = last.input as Symbolic;
+  const input = endOf(last, 'input', 'output') as Symbolic;
   const kind = last.getClassName();
   if (kind === 'Activation' || kind === 'Softmax') return { scores: input };
   if (kind === 'Dense' && input.shape.length === 2) {
@@ -99,6 +99,15 @@ function outputTensor(model: tf.LayersModel, output: ExplainedOutput): { scores:
     return { scores: input, head: (t) => (bias ? tf.add(tf.matMul(t, kernel), bias) : tf.matMul(t, kernel)) };
   }
   return fail('output', "'model': 'logits' needs a last layer that is Dense (on [B, D]), Activation or Softmax", `a last layer of class ${kind}`);
+}
+
+/** A layer's input or output tensor; a layer used in several models has none of its own. */
+function endOf(layer: Layer, end: 'input' | 'output', argument: string): Symbolic | Symbolic[] {
+  try {
+    return layer[end];
+  } catch {
+    return fail(argument, `a layer used once (layer '${layer.name}' is shared by several models, so its ${end} is ambiguous); pass a function instead`);
+  }
 }
 
 function checkRepresentation(value: unknown, batchSize: number): tf.Tensor2D {

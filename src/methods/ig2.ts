@@ -41,10 +41,19 @@ export const NORM_FLOOR = 1e-12;
 const DEFAULT_LENGTH_FACTOR = 1;
 
 /**
- * IG2 (Zhuo & Ge, TPAMI 2024): for each reference, GradPath walks from x by normalised descent steps on
- * ‖h(γ) − h(reference)‖², clipped to `clip`; the attribution is the left Riemann sum Σ_j (γ_j − γ_{j+1}) ⊙ ∇f(γ_j),
- * averaged over references. The path's end is the GradCF baseline. All examples × references advance
- * together, one batched (chunked) model call per step, on the backend.
+ * IG2 (Zhuo & Ge, TPAMI 2024; pathlens spec ig2.md): for each reference, GradPath walks from x by
+ * normalised descent steps on ‖h(γ) − h(reference)‖², clipped to `clip`; the attribution is the left
+ * Riemann sum Σ_j (γ_j − γ_{j+1}) ⊙ ∇f(γ_j), averaged over references. The path's end is the GradCF
+ * baseline. All examples × references advance together, one batched (chunked) model call per step, on
+ * the backend; the host reads once, after the loop.
+ *
+ * Where this differs from the authors' code, on purpose:
+ * - the distance-gradient norm is floored at {@link NORM_FLOOR}: where it vanishes the step is zero
+ *   (with a warning) instead of NaN for the whole attribution;
+ * - `output` defaults to the model's own output, like every other method; their code explains logits
+ *   (`output: 'logits'` for a LayersModel ending in softmax, or a function model returning logits);
+ * - `stepSize` and `clip` default to the data's scale instead of 256 and [0, 255];
+ * - completeness is reported against f(x) − mean_r f(GradCF_r), the quantity the sum approximates.
  */
 export async function ig2(input: MethodInput, options: IG2Options): Promise<MethodResult> {
   if (options == null || options.references === undefined) fail('references', 'IG2 references: a tensor [R, ...] or { pool, count }', 'none');

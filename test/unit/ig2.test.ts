@@ -206,6 +206,33 @@ describe('IG2 edge cases', () => {
   });
 });
 
+test("output: 'logits' explains the input of a final softmax Activation layer", async () => {
+  await useBackend('cpu');
+  const random = rng(21);
+  const build = (softmax: boolean) => {
+    const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const layers = [
+      tf.layers.dense({ inputShape: [4], units: 5, activation: 'tanh', kernelInitializer: init(1) }),
+      tf.layers.dense({ units: 3, kernelInitializer: init(2) }),
+    ];
+    return tf.sequential({ layers: softmax ? [...layers, tf.layers.activation({ activation: 'softmax' })] : layers });
+  };
+  const [logits, withSoftmax] = [build(false), build(true)];
+  const x = randomTensor(random, [2, 4]);
+  const references = randomTensor(random, [2, 4]);
+  const options = { references, steps: 6, stepSize: 0.1, clip: [0, 1] as [number, number] };
+  const plain = await explain(logits, x, { target: 1 }).ig2(options);
+  const fromSoftmax = await explain(withSoftmax, x, { target: 1 }).ig2({ ...options, output: 'logits' });
+  const probabilities = await explain(withSoftmax, x, { target: 1 }).ig2(options);
+  const [a, b, c] = await Promise.all([plain, fromSoftmax, probabilities].map((ex) => ex.attribution('ig2').data()));
+  assert.ok(maxAbsDiff(a, b) < 1e-6, 'logits');
+  assert.ok(maxAbsDiff(a, c) > 1e-3, 'probabilities differ from logits');
+  [plain, fromSoftmax, probabilities].forEach((ex) => ex.dispose());
+  tf.dispose([x, references]);
+  logits.dispose();
+  withSoftmax.dispose();
+});
+
 describe('IG2 errors name the argument', () => {
   const random = rng(1);
   const { model, representation } = smoothModel(random, 4, 3, 2);
@@ -224,6 +251,9 @@ describe('IG2 errors name the argument', () => {
     const references = tf.zeros([2, 5]);
     await assert.rejects(run({ references }), /references: expected a tensor of shape \[R, 4\].*got shape \[2, 5\]/);
     await assert.rejects(run({ references: undefined }), /references: expected IG2 references/);
+    const x = tf.zeros([1, 4]);
+    await assert.rejects(explain(model, x).ig2(undefined as never).run(), /references: expected IG2 references/);
+    x.dispose();
     await assert.rejects(run({ references: { pool: references } }), /references\.pool: expected a tensor of shape \[P, 4\]/);
     references.dispose();
   });
