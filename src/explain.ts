@@ -5,8 +5,10 @@ import { Explanation, type MethodRecord } from './explanation.js';
 import { gradient } from './methods/gradient.js';
 import { guidedIG, type GuidedIGOptions } from './methods/guidedIG.js';
 import { integratedGradients, type IGOptions } from './methods/ig.js';
+import { ig2, type IG2Options } from './methods/ig2.js';
+import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
-import type { MethodInput, MethodResult } from './methods/types.js';
+import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
 import { createOracle, scoresOf } from './oracle.js';
 import { resolveTargets, type TargetSpec } from './target.js';
@@ -38,11 +40,17 @@ export interface SmoothGradStepOptions extends SmoothGradOptions, CommonOptions 
   readonly ofOptions?: IGOptions | GuidedIGOptions;
 }
 
+/** IG2 and Blur IG start their paths elsewhere (references, the blurred image): they take no `baseline`. */
+export type IG2StepOptions = IG2Options & Pick<CommonOptions, 'label'>;
+export type BlurIGStepOptions = BlurIGOptions & Pick<CommonOptions, 'label'>;
+
 type PlanStep =
   | { method: 'gradient' | 'gradientXInput'; options: CommonOptions }
   | { method: 'ig'; options: IGOptions & CommonOptions }
   | { method: 'guidedIG'; options: GuidedIGOptions & CommonOptions }
-  | { method: 'smoothGrad'; options: SmoothGradStepOptions };
+  | { method: 'smoothGrad'; options: SmoothGradStepOptions }
+  | { method: 'ig2'; options: IG2StepOptions }
+  | { method: 'blurIG'; options: BlurIGStepOptions };
 
 export interface Progress {
   /** The method's label. */
@@ -71,15 +79,20 @@ function runInner(name: InnerName, input: MethodInput, options: object): Promise
 }
 
 function runStep(step: PlanStep, input: MethodInput): Promise<MethodResult> {
+  if (step.method === 'ig2') return ig2(input, step.options);
+  if (step.method === 'blurIG') return blurIG(input, step.options);
   if (step.method !== 'smoothGrad') return runInner(step.method, input, step.options);
   const of = checkOneOf('of', step.options.of ?? 'gradient', INNER_METHODS);
   return smoothGrad(input, (noisy) => runInner(of, noisy, step.options.ofOptions ?? {}), step.options);
 }
 
 function jsonSafe(options: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(options).map(([k, v]) => [k, v instanceof tf.Tensor ? { tensor: v.shape } : v]),
-  );
+  const safe = (v: unknown): unknown => {
+    if (v instanceof tf.Tensor) return { tensor: v.shape };
+    if (typeof v === 'function') return 'function';
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? jsonSafe(v) : v;
+  };
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, safe(v)]));
 }
 
 /**
@@ -123,6 +136,20 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     return this.with({ method: 'smoothGrad', options });
   }
 
+  /**
+   * IG2 (GradPath + GradCF): `{ references, representation = 'penultimate', steps = 201, stepSize, clip, output = 'model' }`.
+   * `references` is required: a tensor `[R, ...]` or `{ pool, count = 10 }`. See {@link IG2Options} for the defaults.
+   */
+  ig2(options: IG2StepOptions): ExplainBuilder {
+    // Without options the run fails with a 'references' error, not here.
+    return this.with({ method: 'ig2', options: options ?? ({} as IG2StepOptions) });
+  }
+
+  /** Blur IG, for images `[B, H, W, C]`: `{ maxSigma = 50, steps = 100, gradStep = 0.01 }`. */
+  blurIG(options: BlurIGStepOptions = {}): ExplainBuilder {
+    return this.with({ method: 'blurIG', options });
+  }
+
   then<A = Explanation, B = never>(
     onFulfilled?: ((value: Explanation) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
@@ -153,19 +180,22 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       for (let i = 0; i < this.plan.length; i++) {
         const step = this.plan[i];
         const label = labels[i];
-        const baseline = await resolveBaseline(step.options.baseline, x);
+        const baseline = await resolveBaseline('baseline' in step.options ? step.options.baseline : undefined, x);
         owned.push(baseline);
         const started = performance.now();
         const rowsBefore = oracle.stats.gradientRows;
         const onStep = (done: number, total: number) =>
           runOptions.onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
-        const result = await runStep(step, { oracle, x, baseline, targets, onStep });
+        const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
         const timeMs = performance.now() - started;
-        const [sum, fBaseline] = await readAll([
+        const own = result.completeness;
+        const [sum, fBaselineHere] = await readAll([
           tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)),
-          oracle.value(baseline, targets),
+          ...(own ? [] : [oracle.value(baseline, targets)]),
         ]);
-        const delta = Array.from(fInput, (f, b) => f - fBaseline[b]);
+        const fBaseline = own ? Array.from(own.fBaseline) : Array.from(fBaselineHere);
+        const fIn = own?.fInput ? Array.from(own.fInput) : Array.from(fInput);
+        const delta = fIn.map((f, b) => f - fBaseline[b]);
         records.push({
           label,
           method: step.method,
@@ -178,14 +208,14 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
             sum: Array.from(sum),
             delta,
             gap: Array.from(sum, (s, b) => s - delta[b]),
-            fInput: Array.from(fInput),
-            fBaseline: Array.from(fBaseline),
+            fInput: fIn,
+            fBaseline,
           },
         });
       }
       return new Explanation(records, targets, backend.name, x.shape);
     } catch (error) {
-      for (const r of records) tf.dispose([r.attribution, ...(r.trace.points ? [r.trace.points] : [])]);
+      for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;
     } finally {
       tf.dispose(owned);

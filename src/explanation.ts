@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs';
-import type { PathTrace } from './methods/types.js';
+import * as tf from '@tensorflow/tfjs';
+import { traceTensors, type PathTrace } from './methods/types.js';
 
 /** Completeness per example: the attributions should add up to f(x) − f(baseline). */
 export interface Completeness {
@@ -64,6 +64,13 @@ export class Explanation {
     return this.record(name).trace;
   }
 
+  /** IG2's GradCF baselines, `[B, R, ...]`: where each reference's GradPath ended. Owned by the Explanation. */
+  gradCF(name: string): tf.Tensor {
+    const gradCF = this.record(name).trace.gradCF;
+    if (!gradCF) throw new Error(`name: expected a method with GradCF baselines (IG2), got '${name}' (${this.record(name).method})`);
+    return gradCF;
+  }
+
   /** Everything known about one method's run. */
   record(name: string): MethodRecord {
     if (this.disposed) throw new Error('explanation: already disposed');
@@ -79,7 +86,7 @@ export class Explanation {
       targets: this.targets,
       methods: this.methods.map((name) => {
         const { label, method, options, attribution, trace, completeness, timeMs, gradientRows } = this.record(name);
-        const { points, ...path } = trace;
+        const { points, gradCF, ...path } = trace;
         return {
           label,
           method,
@@ -87,7 +94,7 @@ export class Explanation {
           timeMs,
           gradientRows,
           completeness,
-          path: { ...path, points: points ? { shape: points.shape } : undefined },
+          path: { ...path, points: points ? { shape: points.shape } : undefined, gradCF: gradCF ? { shape: gradCF.shape } : undefined },
           attribution: { shape: attribution.shape, values: Array.from(attribution.dataSync()) },
         };
       }),
@@ -100,7 +107,7 @@ export class Explanation {
     this.disposed = true;
     for (const r of this.records.values()) {
       r.attribution.dispose();
-      r.trace.points?.dispose();
+      tf.dispose(traceTensors(r.trace));
     }
   }
 }

@@ -1,5 +1,6 @@
 export { explain, ExplainBuilder } from './explain.js';
 export type { ExplainOptions, CommonOptions, SmoothGradStepOptions, Progress, RunOptions } from './explain.js';
+export type { IG2StepOptions, BlurIGStepOptions } from './explain.js';
 export { Explanation } from './explanation.js';
 export type { Completeness, MethodRecord } from './explanation.js';
 export { backendInfo, ensureBackend } from './backend/select.js';
@@ -12,3 +13,7 @@ export type { IGOptions } from './methods/ig.js';
 export type { GuidedIGOptions } from './methods/guidedIG.js';
 export type { SmoothGradOptions } from './methods/smoothGrad.js';
 export { RULES, type Rule } from './methods/rules.js';
+export type { IG2Options } from './methods/ig2.js';
+export type { ReferencesSpec } from './methods/ig2References.js';
+export type { BlurIGOptions } from './methods/blurIG.js';
+export type { RepresentationSpec, RepresentationFunction, ExplainedOutput } from './representation.js';

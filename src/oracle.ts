@@ -17,9 +17,9 @@ export interface GradientOracle {
   readonly stats: { gradientCalls: number; gradientRows: number; forwardRows: number };
 }
 
-const NOT_DIFFERENTIABLE = 'model: its output does not depend differentiably on its input (no gradient path from the input to the output)';
+export const NOT_DIFFERENTIABLE = 'model: its output does not depend differentiably on its input (no gradient path from the input to the output)';
 
-function clearGradientError(error: unknown): Error {
+export function clearGradientError(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(message);
   if (kernel) {

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelAdapter } from '../model.js';
 import type { GradientOracle } from '../oracle.js';
 
 /** What every method is given: the model (through the oracle), the inputs and where the path starts. */
@@ -12,6 +13,8 @@ export interface MethodInput {
   readonly targets: readonly number[];
   /** Called after each batch of gradient evaluations. */
   readonly onStep?: (done: number, total: number) => void;
+  /** The model itself, for methods that need more than the oracle's explained output (IG2's representation). */
+  readonly model?: ModelAdapter;
 }
 
 /**
@@ -27,14 +30,34 @@ export interface PathTrace {
   readonly gradNorm: number[][];
   /** The fraction of features that moved during the step that starts there. */
   readonly moved: number[][];
-  /** With `keepPath`: the points themselves, `[B, T, ...]`. */
+  /** With `keepPath`: the points themselves, `[B, T, ...]` (IG2: `[B, K + 1, R, ...]`, both ends included). */
   readonly points?: tf.Tensor;
+  /** IG2, per example, path point γ_0 … γ_K and reference: ‖h(γ_j) − h(reference)‖², `[B][K + 1][R]`. */
+  readonly referenceDistance?: number[][][];
+  /** IG2: the explained output at γ_0 … γ_K, per reference, `[B][K + 1][R]`. */
+  readonly referenceOutput?: number[][][];
+  /** IG2: the L2 length of each step actually taken (after clipping), `[B][K][R]`. */
+  readonly stepLength?: number[][][];
+  /** IG2: the GradCF baselines (the ends of the paths), `[B, R, ...]`. */
+  readonly gradCF?: tf.Tensor;
+  /** Anything the method had to work around (also printed with console.warn). */
+  readonly warnings?: string[];
 }
 
 export interface MethodResult {
   /** x's shape, float32. */
   readonly attribution: tf.Tensor;
   readonly trace: PathTrace;
+  /**
+   * For methods whose path does not start at the builder's baseline, or that explain another output
+   * (IG2, Blur IG): the explained output at the input and at the path's start, per example.
+   */
+  readonly completeness?: { readonly fInput?: ArrayLike<number>; readonly fBaseline: ArrayLike<number> };
+}
+
+/** The tensors a trace owns. */
+export function traceTensors(trace: PathTrace): tf.Tensor[] {
+  return [trace.points, trace.gradCF].filter((t): t is tf.Tensor => t !== undefined);
 }
 
 /** Turns step-major flat rows (row = t·B + b) into per-example arrays `[B][T]`. */

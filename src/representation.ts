@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelAdapter } from './model.js';
+import { checkOneOf, describe, fail } from './validate.js';
+
+/** A function from a batch `[B, ...]` to a representation `[B, D]`. */
+export type RepresentationFunction = (batch: tf.Tensor) => tf.Tensor;
+/** `'penultimate'` (the input of a LayersModel's last Dense layer), a layer name, or a function. */
+export type RepresentationSpec = 'penultimate' | (string & {}) | RepresentationFunction;
+/** `'model'`: the model's own output; `'logits'`: the pre-activation of a LayersModel's last layer. */
+export type ExplainedOutput = 'model' | 'logits';
+export const EXPLAINED_OUTPUTS: readonly ExplainedOutput[] = ['model', 'logits'];
+
+/** One forward pass giving the representation `[n, D]` and the scores `[n, K]` of the same batch. */
+export type RepresentationProbe = (batch: tf.Tensor) => { representation: tf.Tensor2D; output: tf.Tensor2D };
+
+type Layer = tf.layers.Layer;
+type Symbolic = tf.SymbolicTensor;
+
+const probes = new WeakMap<object, Map<string, RepresentationProbe>>();
+
+/**
+ * The representation and the explained scores of a model, from one forward pass. A layer
+ * representation needs a tf.LayersModel: a sub-model with two outputs is built on the model's own
+ * layers (no weights are copied) and cached per model.
+ */
+export function representationProbe(model: ModelAdapter, spec: RepresentationSpec | undefined, outputOption: unknown): RepresentationProbe {
+  const output = checkOneOf('output', outputOption ?? 'model', EXPLAINED_OUTPUTS);
+  const layers = model.kind === 'layers' ? (model.source as tf.LayersModel) : undefined;
+  if (output === 'logits' && !layers) {
+    fail('output', "'model' for a function model or a tf.GraphModel ('logits' reads the last layer of a tf.LayersModel; let your function return logits instead)", "'logits'");
+  }
+  if (typeof spec === 'function') {
+    const scores = layers && output === 'logits' ? layerProbe(layers, undefined, output) : undefined;
+    return (batch) => {
+      const representation = checkRepresentation(spec(batch), batch.shape[0]);
+      return { representation, output: scores ? scores(batch).output : model.forward(batch) };
+    };
+  }
+  if (spec !== undefined && typeof spec !== 'string') fail('representation', "'penultimate', a layer name or a function (batch) => tf.Tensor [B, D]", describe(spec));
+  if (!layers) {
+    fail('representation', 'a function (batch) => tf.Tensor [B, D] (layer names and the default need a tf.LayersModel)', spec === undefined ? 'none' : `'${spec}'`);
+  }
+  return layerProbe(layers, spec ?? 'penultimate', output);
+}
+
+function layerProbe(model: tf.LayersModel, spec: string | undefined, output: ExplainedOutput): RepresentationProbe {
+  const key = `${spec ?? ''}\u0000${output}`;
+  const cached = probes.get(model)?.get(key);
+  if (cached) return cached;
+  const representation = spec === undefined ? undefined : representationTensor(model, spec);
+  const { scores, head } = outputTensor(model, output);
+  // The representation may be the very tensor the logits head reads ('penultimate' with output 'logits').
+  const outputs = representation && representation !== scores ? [representation, scores] : [scores];
+  const twoHeads = tf.model({ inputs: model.inputs, outputs });
+  const probe: RepresentationProbe = (batch) => {
+    const applied = twoHeads.apply(batch, { training: false });
+    const results = (Array.isArray(applied) ? applied : [applied]) as tf.Tensor[];
+    const raw = results[results.length - 1];
+    const out = head ? head(raw) : raw;
+    if (out.rank !== 2) fail('model', 'an output of shape [B, K] (rank 2)', `shape [${out.shape.join(', ')}]`);
+    return { representation: (representation ? results[0] : out) as tf.Tensor2D, output: out as tf.Tensor2D };
+  };
+  if (!probes.has(model)) probes.set(model, new Map());
+  probes.get(model)!.set(key, probe);
+  return probe;
+}
+
+function representationTensor(model: tf.LayersModel, spec: string): Symbolic {
+  let symbolic: Symbolic | Symbolic[];
+  let where: string;
+  if (spec === 'penultimate') {
+    const dense = [...model.layers].reverse().find((l) => l.getClassName() === 'Dense');
+    if (!dense) fail('representation', "a layer name or a function: 'penultimate' is the input of the last Dense layer, and this model has none", "'penultimate'");
+    symbolic = endOf(dense, 'input', 'representation');
+    where = `the input of layer '${dense.name}'`;
+  } else {
+    const layer = model.layers.find((l) => l.name === spec);
+    if (!layer) fail('representation', `'penultimate', a function, or a layer name of the model (one of ${model.layers.map((l) => `'${l.name}'`).join(', ')})`, `'${spec}'`);
+    symbolic = endOf(layer, 'output', 'representation');
+    where = `layer '${layer.name}'`;
+  }
+  if (Array.isArray(symbolic)) fail('representation', 'a layer with a single output', `${where} with ${symbolic.length}`);
+  if (symbolic.shape.length !== 2) {
+    fail('representation', 'a 2-D representation [B, D] (name a Flatten or Dense layer, or pass a function)', `${where} of shape [${symbolic.shape.map((d) => d ?? 'B').join(', ')}]`);
+  }
+  return symbolic;
+}
+
+/** The model's scores, or for `'logits'` the pre-activation of its last layer (a head applied after the sub-model). */
+function outputTensor(model: tf.LayersModel, output: ExplainedOutput): { scores: Symbolic; head?: (t: tf.Tensor) => tf.Tensor } {
+  if (model.outputs.length !== 1) fail('model', 'a single output tensor [B, K]', `${model.outputs.length} outputs`);
+  if (output === 'model') return { scores: model.outputs[0] };
+  const last = model.layers[model.layers.length - 1] as Layer;
+  const input = endOf(last, 'input', 'output') as Symbolic;
+  const kind = last.getClassName();
+  if (kind === 'Activation' || kind === 'Softmax') return { scores: input };
+  if (kind === 'Dense' && input.shape.length === 2) {
+    const [kernel, bias] = last.getWeights();
+    return { scores: input, head: (t) => (bias ? tf.add(tf.matMul(t, kernel), bias) : tf.matMul(t, kernel)) };
+  }
+  return fail('output', "'model': 'logits' needs a last layer that is Dense (on [B, D]), Activation or Softmax", `a last layer of class ${kind}`);
+}
+
+/** A layer's input or output tensor; a layer used in several models has none of its own. */
+function endOf(layer: Layer, end: 'input' | 'output', argument: string): Symbolic | Symbolic[] {
+  try {
+    return layer[end];
+  } catch {
+    return fail(argument, `a layer used once (layer '${layer.name}' is shared by several models, so its ${end} is ambiguous); pass a function instead`);
+  }
+}
+
+function checkRepresentation(value: unknown, batchSize: number): tf.Tensor2D {
+  if (!(value instanceof tf.Tensor)) fail('representation', 'a function returning a tf.Tensor [B, D]', `it returned ${describe(value)}`);
+  if (value.rank !== 2 || value.shape[0] !== batchSize) {
+    fail('representation', `a 2-D representation [${batchSize}, D] for a batch of ${batchSize}`, `shape [${value.shape.join(', ')}]`);
+  }
+  return value as tf.Tensor2D;
+}
