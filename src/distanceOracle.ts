@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { clearGradientError, type GradientOracle } from './oracle.js';
+import { clearGradientError, inChunks, type GradientOracle } from './oracle.js';
 import type { RepresentationProbe } from './representation.js';
 
 /** What IG2 asks of the model, at the same points: the explained output and the representation distance, each with its input gradient. */
@@ -94,15 +94,4 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
       return { value: value as tf.Tensor1D, grad, distance: distance as tf.Tensor1D, distanceGrad };
     },
   };
-}
-
-/** Runs `run` on consecutive slices of at most `size` rows (each in its own tidy) and concatenates each output. */
-function inChunks(batch: tf.Tensor, size: number, run: (start: number, rows: tf.Tensor) => tf.Tensor[]): tf.Tensor[] {
-  const n = batch.shape[0];
-  if (n <= size) return tf.tidy(() => run(0, batch));
-  const parts: tf.Tensor[][] = [];
-  for (let start = 0; start < n; start += size) parts.push(tf.tidy(() => run(start, batch.slice(start, Math.min(size, n - start)))));
-  const joined = parts[0].map((_, k) => tf.concat(parts.map((p) => p[k])));
-  parts.forEach((p) => tf.dispose(p));
-  return joined;
 }

@@ -81,10 +81,10 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
   };
 }
 
-/** Runs `run` on consecutive slices of at most `size` rows and concatenates each of its outputs. */
-function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, run: (start: number, rows: tf.Tensor) => T): T {
+/** Runs `run` on consecutive slices of at most `size` rows (each in its own tidy) and concatenates each output. */
+export function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, run: (start: number, rows: tf.Tensor) => T): T {
   const n = batch.shape[0];
-  if (n <= size) return run(0, batch);
+  if (n <= size) return tf.tidy(() => run(0, batch));
   const parts: T[] = [];
   for (let start = 0; start < n; start += size) {
     parts.push(tf.tidy(() => run(start, batch.slice(start, Math.min(size, n - start)))));
