@@ -184,6 +184,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         owned.push(baseline);
         const started = performance.now();
         const rowsBefore = oracle.stats.gradientRows;
+        const callsBefore = oracle.stats.gradientCalls;
         const onStep = (done: number, total: number) =>
           runOptions.onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
         const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
@@ -204,6 +205,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           trace: result.trace,
           timeMs,
           gradientRows: oracle.stats.gradientRows - rowsBefore,
+          gradientCalls: oracle.stats.gradientCalls - callsBefore,
           completeness: {
             sum: Array.from(sum),
             delta,

@@ -26,6 +26,8 @@ export interface MethodRecord {
   readonly timeMs: number;
   /** Gradient evaluations (points) this method asked of the model. */
   readonly gradientRows: number;
+  /** Model calls that computed those gradients (each at most `internalBatchSize` points). */
+  readonly gradientCalls: number;
 }
 
 /** The result of `explain(...)`: attributions, their paths and completeness, per method. Owns its tensors. */
@@ -85,7 +87,7 @@ export class Explanation {
       inputShape: this.inputShape,
       targets: this.targets,
       methods: this.methods.map((name) => {
-        const { label, method, options, attribution, trace, completeness, timeMs, gradientRows } = this.record(name);
+        const { label, method, options, attribution, trace, completeness, timeMs, gradientRows, gradientCalls } = this.record(name);
         const { points, gradCF, ...path } = trace;
         return {
           label,
@@ -93,6 +95,7 @@ export class Explanation {
           options,
           timeMs,
           gradientRows,
+          gradientCalls,
           completeness,
           path: { ...path, points: points ? { shape: points.shape } : undefined, gradCF: gradCF ? { shape: gradCF.shape } : undefined },
           attribution: { shape: attribution.shape, values: Array.from(attribution.dataSync()) },

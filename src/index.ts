@@ -17,3 +17,4 @@ export type { IG2Options } from './methods/ig2.js';
 export type { ReferencesSpec } from './methods/ig2References.js';
 export type { BlurIGOptions } from './methods/blurIG.js';
 export type { RepresentationSpec, RepresentationFunction, ExplainedOutput } from './representation.js';
+export { fileModel } from './io/fileModel.js';

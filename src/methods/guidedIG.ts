@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAll } from '../tensors.js';
 import { checkInRange, checkPositiveInteger } from '../validate.js';
 import { GuidedPath } from './guidedPath.js';
 import { yieldToEventLoop, type MethodInput, type MethodResult } from './types.js';
@@ -58,11 +59,12 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
       trace.progress[b][t] = paths[b].progress();
       if (kept) kept.set(batch.subarray(row * features, (row + 1) * features), (b * steps + t) * features);
     });
-    const [gradients, values, norms] = await gradientsAt(input, batch, live, featureShape);
+    const [gradients, values] = await gradientsAt(input, batch, live, featureShape);
     live.forEach((b, row) => {
+      const gradient = gradients.subarray(row * features, (row + 1) * features);
       trace.output[b][t] = values[row];
-      trace.gradNorm[b][t] = norms[row];
-      trace.moved[b][t] = paths[b].step(t, gradients.subarray(row * features, (row + 1) * features));
+      trace.gradNorm[b][t] = l2Norm(gradient);
+      trace.moved[b][t] = paths[b].step(t, gradient);
     });
     input.onStep?.(t + 1, steps);
     await yieldToEventLoop();
@@ -80,16 +82,16 @@ async function gradientsAt(
   batch: Float32Array,
   live: number[],
   featureShape: number[],
-): Promise<[Float32Array, Float32Array, Float32Array]> {
-  const [value, grad, norm] = tf.tidy(() => {
-    const points = tf.tensor(batch, [live.length, ...featureShape]);
-    const { value: v, grad: g } = input.oracle.valueAndGrad(points, live.map((b) => input.targets[b]));
-    return [v, g, tf.norm(g.reshape([live.length, -1]), 'euclidean', 1)];
-  });
-  try {
-    const [g, v, n] = await Promise.all([grad.data(), value.data(), norm.data()]);
-    return [g as Float32Array, v as Float32Array, n as Float32Array];
-  } finally {
-    tf.dispose([value, grad, norm]);
-  }
+): Promise<[Float32Array, Float32Array]> {
+  const { value, grad } = tf.tidy(() =>
+    input.oracle.valueAndGrad(tf.tensor(batch, [live.length, ...featureShape]), live.map((b) => input.targets[b])),
+  );
+  const [g, v] = await readAll([grad, value]);
+  return [g, v];
+}
+
+function l2Norm(values: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum);
 }

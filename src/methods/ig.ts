@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkOneOf, checkPositiveInteger } from '../validate.js';
 import { readAll } from '../tensors.js';
+import { checkOneOf, checkPositiveInteger } from '../validate.js';
 import { quadrature, RULES, type Rule } from './rules.js';
-import { byExample, yieldToEventLoop, type MethodInput, type MethodResult } from './types.js';
+import { yieldToEventLoop, type MethodInput, type MethodResult } from './types.js';
 
 export interface IGOptions {
   /** Gradient evaluations per example (default 50). */
@@ -15,7 +15,8 @@ export interface IGOptions {
 
 /**
  * Integrated Gradients (Sundararajan et al. 2017): (x − b) ⊙ ∫₀¹ ∇f(b + α(x − b)) dα on the straight line.
- * The B × steps points are evaluated in chunks of at most `internalBatchSize`, accumulated on the backend.
+ * The B × steps points go to the model in chunks of whole steps (s steps × e examples ≤ internalBatchSize),
+ * made by broadcasting and accumulated as a weighted sum on the backend; the host reads once at the end.
  */
 export async function integratedGradients(input: MethodInput, options: IGOptions = {}): Promise<MethodResult> {
   const steps = checkPositiveInteger('steps', options.steps ?? 50);
@@ -23,62 +24,62 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
   const { alphas, weights } = quadrature(rule, steps);
   const { oracle, x, baseline, targets } = input;
   const examples = x.shape[0];
+  const exampleShape = x.shape.slice(1);
   const features = x.size / examples;
-  const total = examples * steps;
-  const chunk = oracle.internalBatchSize;
+  const perGroup = Math.min(examples, oracle.internalBatchSize);
+  const stepsPerChunk = Math.max(1, Math.floor(oracle.internalBatchSize / perGroup));
 
   const delta = tf.sub(x, baseline);
-  const deltaFlat = delta.reshape([examples, features]);
-  const baselineFlat = baseline.reshape([examples, features]);
-  let sum: tf.Tensor2D = tf.zeros([examples, features]);
-  const values: tf.Tensor[] = [];
-  const norms: tf.Tensor[] = [];
+  const groups: Array<{ from: number; size: number; baseline: tf.Tensor; delta: tf.Tensor; sum: tf.Tensor }> = [];
+  for (let from = 0; from < examples; from += perGroup) {
+    const size = Math.min(perGroup, examples - from);
+    const [groupBaseline, groupDelta] = tf.tidy(() => [baseline, delta].map((t) => t.slice(from, size).reshape([1, size, features])));
+    groups.push({ from, size, baseline: groupBaseline, delta: groupDelta, sum: tf.zeros([1, size * features]) });
+  }
+  const values: Array<{ group: number; firstStep: number; value: tf.Tensor; norm: tf.Tensor }> = [];
   try {
-    // Rows are step-major: row j is step ⌊j / B⌋ of example j mod B.
-    for (let start = 0; start < total; start += chunk) {
-      const rows = Math.min(chunk, total - start);
-      const example = Int32Array.from({ length: rows }, (_, i) => (start + i) % examples);
-      const step = Array.from({ length: rows }, (_, i) => Math.floor((start + i) / examples));
-      const mixing = new Float32Array(examples * rows); // mixing[b, i] = weight of row i in example b's sum
-      example.forEach((b, i) => (mixing[b * rows + i] = weights[step[i]]));
-      const [next, value, norm] = tf.tidy(() => {
-        const index = tf.tensor1d(example, 'int32');
-        const alpha = tf.tensor2d(step.map((t) => alphas[t]), [rows, 1]);
-        const points = tf.add(tf.gather(baselineFlat, index), tf.mul(alpha, tf.gather(deltaFlat, index)));
-        const { value: v, grad } = oracle.valueAndGrad(
-          points.reshape([rows, ...x.shape.slice(1)]),
-          Array.from(example, (b) => targets[b]),
-        );
-        const gradFlat = grad.reshape([rows, features]);
-        const n = tf.norm(gradFlat, 'euclidean', 1);
-        return [tf.add(sum, tf.matMul(tf.tensor2d(mixing, [examples, rows]), gradFlat)) as tf.Tensor2D, v, n];
-      });
-      sum.dispose();
-      sum = next;
-      values.push(value);
-      norms.push(norm);
-      input.onStep?.(Math.floor((start + rows) / examples), steps);
+    for (let firstStep = 0; firstStep < steps; firstStep += stepsPerChunk) {
+      const s = Math.min(stepsPerChunk, steps - firstStep);
+      for (const [index, group] of groups.entries()) {
+        const rows = s * group.size; // row i·size + j: step firstStep + i of example from + j
+        const rowTargets = Array.from({ length: rows }, (_, i) => targets[group.from + (i % group.size)]);
+        const [sum, value, norm] = tf.tidy(() => {
+          const alpha = tf.tensor3d(alphas.slice(firstStep, firstStep + s), [s, 1, 1]);
+          const points = tf.add(group.baseline, tf.mul(alpha, group.delta)).reshape([rows, ...exampleShape]);
+          const { value: v, grad } = oracle.valueAndGrad(points, rowTargets);
+          const perStep = grad.reshape([s, group.size * features]);
+          const weighted = tf.matMul(tf.tensor2d(weights.slice(firstStep, firstStep + s), [1, s]), perStep);
+          return [tf.add(group.sum, weighted), v, tf.norm(grad.reshape([rows, features]), 'euclidean', 1)];
+        });
+        group.sum.dispose();
+        group.sum = sum;
+        values.push({ group: index, firstStep, value, norm });
+      }
+      input.onStep?.(firstStep + s, steps);
       await yieldToEventLoop();
     }
-    const attribution = tf.tidy(() => tf.mul(delta, sum.reshape(x.shape)));
-    const [valueData, normData, movedData] = await readAll([
-      tf.concat(values),
-      tf.concat(norms),
-      tf.tidy(() => tf.mean(tf.notEqual(deltaFlat, 0).toFloat(), 1)),
-    ]);
-    const points = options.keepPath ? straightPath(x, baseline, alphas) : undefined;
+    const attribution = tf.tidy(() => tf.mul(delta, tf.concat(groups.map((g) => g.sum.reshape([g.size, features]))).reshape(x.shape)));
+    const output: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
+    const gradNorm: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
+    const read = await readAll(values.flatMap((v) => [v.value, v.norm]));
+    values.forEach(({ group, firstStep }, k) => {
+      const { from, size } = groups[group];
+      read[2 * k].forEach((v, i) => (output[from + (i % size)][firstStep + Math.floor(i / size)] = v));
+      read[2 * k + 1].forEach((n, i) => (gradNorm[from + (i % size)][firstStep + Math.floor(i / size)] = n));
+    });
+    const [moved] = await readAll([tf.tidy(() => tf.mean(tf.notEqual(delta.reshape([examples, features]), 0).toFloat(), 1))]);
     return {
       attribution,
       trace: {
         progress: Array.from({ length: examples }, () => alphas.slice()),
-        output: byExample(valueData, examples, steps),
-        gradNorm: byExample(normData, examples, steps),
-        moved: Array.from({ length: examples }, (_, b) => new Array<number>(steps).fill(movedData[b])),
-        points,
+        output,
+        gradNorm,
+        moved: Array.from(moved, (m) => new Array<number>(steps).fill(m)),
+        points: options.keepPath ? straightPath(x, baseline, alphas) : undefined,
       },
     };
   } finally {
-    tf.dispose([delta, deltaFlat, baselineFlat, sum, ...values, ...norms]);
+    tf.dispose([delta, ...groups.flatMap((g) => [g.baseline, g.delta, g.sum]), ...values.flatMap((v) => [v.value, v.norm])]);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { normalSamples } from '../random.js';
 import { checkInRange, checkPositiveInteger } from '../validate.js';
 import type { MethodInput, MethodResult, PathTrace } from './types.js';
 
@@ -32,7 +33,7 @@ export async function smoothGrad(input: MethodInput, inner: InnerMethod, options
     const flat = x.reshape([examples, -1]);
     const stdev = tf.sub(tf.max(flat, 1), tf.min(flat, 1)).mul(spread).reshape([examples, ...ones]);
     const tiledStdev = tf.tile(stdev, repeat);
-    const noise = tf.randomNormal([samples * examples, ...x.shape.slice(1)], 0, 1, 'float32', options.seed);
+    const noise = tf.tensor(normalSamples(samples * x.size, options.seed), [samples * examples, ...x.shape.slice(1)]);
     return [tf.add(tf.tile(x, repeat), tf.mul(noise, tiledStdev)), tf.tile(baseline, repeat)];
   });
   let result: MethodResult;
