@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { before, describe, it, mock } from 'node:test';
 import { isPathlensKernel, pathlensKernels } from '../../src/backend/kernels.js';
 import { withInputOnlyGradients } from '../../src/backend/inputOnly.js';
 import { maxAbs, maxAbsDiff, rng, useBackend } from '../helpers.js';
@@ -98,12 +98,19 @@ async function checkConv(kind: 'conv' | 'depthwise', c: ConvCase): Promise<void>
   assert.ok(vsFd < 1e-4, `${label}: wasm vs finite differences relative error ${vsFd}`);
 }
 
+const warnings: string[] = [];
 before(async () => {
-  await useBackend('wasm');
+  const warn = mock.method(console, 'warn', (...args: unknown[]) => warnings.push(args.join(' ')));
+  try {
+    await useBackend('wasm');
+  } finally {
+    warn.mock.restore();
+  }
 });
 
 describe('pathlens wasm kernels', () => {
-  it('are the registered ones once the wasm backend runs', () => {
+  it('are the registered ones once the wasm backend runs, and the wasm package loading after pathlens printed no warning', () => {
+    assert.equal(warnings.length, 0, warnings.join('; '));
     for (const name of pathlensKernels().wasm) assert.ok(isPathlensKernel(name, 'wasm'), `wasm ${name} is not pathlens's`);
     assert.ok(isPathlensKernel('AvgPoolGrad', 'cpu'));
   });
