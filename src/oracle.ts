@@ -17,7 +17,7 @@ export interface ChunkSizing {
   readonly bytesPerRow: number | null;
   /** Heap one call may use; Infinity where the backend has no known ceiling. */
   readonly budgetBytes: number;
-  /** Why rowsPerCall < requested (also printed once with console.warn); null when not clamped. */
+  /** Why rowsPerCall < requested; printed once with console.warn when a call is split by it. null when not clamped. */
   readonly notice: string | null;
 }
 
@@ -74,12 +74,17 @@ function sizeChunks(requested: number, peakBytes: number, budgetBytes: number): 
       `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model needs about ` +
       `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}` +
       (tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : '');
-    if (!warned.has(notice)) {
-      warned.add(notice);
-      console.warn(notice);
-    }
   }
   return { requested, rowsPerCall, bytesPerRow, budgetBytes, notice };
+}
+
+/** Prints a clamp notice the first time a call is really split by it (once per requested → used pair). */
+function warnIfSplit(sizing: ChunkSizing, rows: number): void {
+  const key = `${sizing.requested}→${sizing.rowsPerCall}`;
+  if (sizing.notice && rows > sizing.rowsPerCall && !warned.has(key)) {
+    warned.add(key);
+    console.warn(sizing.notice);
+  }
 }
 
 export function createOracle(model: ModelAdapter, numClasses: number, internalBatchSize: number, options: OracleOptions = {}): GradientOracle {
@@ -155,6 +160,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
         else first = measuredGradientOf;
       }
       const [value, grad] = inChunks(points, targets, gradientOf, first);
+      warnIfSplit(sizing!, points.shape[0]);
       return { value: value as tf.Tensor1D, grad };
     },
     value(points, targets) {
