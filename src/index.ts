@@ -1,3 +1,4 @@
+import './backend/kernels.js';
 export { explain, ExplainBuilder } from './explain.js';
 export type { ExplainOptions, CommonOptions, SmoothGradStepOptions, Progress, RunOptions } from './explain.js';
 export type { IG2StepOptions, BlurIGStepOptions } from './explain.js';

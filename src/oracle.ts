@@ -1,5 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
+import { withInputOnlyGradients } from './backend/inputOnly.js';
+import { ensureWasmKernels } from './backend/kernels.js';
+import { defaultHeapBudget, FOOTPRINT_FACTOR, measurePeakBytes, rowsThatFit } from './backend/memory.js';
 import type { ModelAdapter } from './model.js';
+
+/**
+ * How many rows go to the model at once, and why: the user's `internalBatchSize`, clamped so that a
+ * gradient call stays within the heap budget (on wasm, a share of its 4 GB ceiling).
+ */
+export interface ChunkSizing {
+  /** The user's internalBatchSize. */
+  readonly requested: number;
+  /** The rows per call used: `requested`, or fewer when they would not fit. */
+  readonly rowsPerCall: number;
+  /** Heap one gradient row takes: the measured tensor peak of a one-row gradient × FOOTPRINT_FACTOR; null if not measured (no budget). */
+  readonly bytesPerRow: number | null;
+  /** Heap one call may use; Infinity where the backend has no known ceiling. */
+  readonly budgetBytes: number;
+  /** Why rowsPerCall < requested; printed once with console.warn when a call is split by it. null when not clamped. */
+  readonly notice: string | null;
+}
+
+export interface OracleOptions {
+  /** Heap bytes one call may use. Default: 75% of the wasm heap's 4 GB ceiling less live tensors on wasm, unlimited elsewhere. */
+  readonly heapBudgetBytes?: number;
+  /** Skip the filter gradients that fused convs compute and input gradients discard. Default: on for layers and graph models, off for functions (their filters may depend on the input). */
+  readonly inputOnly?: boolean;
+}
 
 /**
  * The only door from methods to the model: the explained scalar `output[i, target[i]]` and its
@@ -8,7 +35,10 @@ import type { ModelAdapter } from './model.js';
  */
 export interface GradientOracle {
   readonly numClasses: number;
+  /** Rows per model call: the requested size until the first gradient measures the footprint, then `sizing.rowsPerCall`. */
   readonly internalBatchSize: number;
+  /** Set by the first gradient call. */
+  readonly sizing: ChunkSizing | null;
   /** Row i is explained for class `targets[i]`. Returns values `[n]` and gradients shaped like `points`. */
   valueAndGrad(points: tf.Tensor, targets: readonly number[]): { value: tf.Tensor1D; grad: tf.Tensor };
   /** Forward only: the explained scalar per row, `[n]`. */
@@ -31,8 +61,37 @@ export function clearGradientError(error: unknown): Error {
   return error instanceof Error ? error : new Error(message);
 }
 
-export function createOracle(model: ModelAdapter, numClasses: number, internalBatchSize: number): GradientOracle {
+const warned = new Set<string>();
+
+function sizeChunks(requested: number, peakBytes: number, budgetBytes: number): ChunkSizing {
+  const bytesPerRow = Math.ceil(peakBytes * FOOTPRINT_FACTOR);
+  const rowsPerCall = rowsThatFit(requested, bytesPerRow, budgetBytes);
+  let notice: string | null = null;
+  if (rowsPerCall < requested) {
+    const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+    notice =
+      `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model needs about ` +
+      `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}` +
+      (tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : '');
+  }
+  return { requested, rowsPerCall, bytesPerRow, budgetBytes, notice };
+}
+
+/** Prints a clamp notice the first time a call is really split by it (once per requested → used pair). */
+function warnIfSplit(sizing: ChunkSizing, rows: number): void {
+  const key = `${sizing.requested}→${sizing.rowsPerCall}`;
+  if (sizing.notice && rows > sizing.rowsPerCall && !warned.has(key)) {
+    warned.add(key);
+    console.warn(sizing.notice);
+  }
+}
+
+export function createOracle(model: ModelAdapter, numClasses: number, internalBatchSize: number, options: OracleOptions = {}): GradientOracle {
   const stats = { gradientCalls: 0, gradientRows: 0, forwardRows: 0 };
+  if (tf.getBackend() === 'wasm') ensureWasmKernels();
+  const inputOnly = options.inputOnly ?? model.kind !== 'function';
+  let rowsPerCall = internalBatchSize;
+  let sizing: ChunkSizing | null = null;
   // The target is picked with a one-hot product, not gather: gather's gradient (UnsortedSegmentSum)
   // is missing on some backends.
   const explained = (points: tf.Tensor, oneHot: tf.Tensor) => tf.sum(tf.mul(model.forward(points), oneHot), 1) as tf.Tensor1D;
@@ -41,32 +100,64 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     targets.forEach((t, i) => (hot[i * numClasses + t] = 1));
     return tf.tensor2d(hot, [targets.length, numClasses]);
   };
-  const perChunk = <T extends tf.Tensor[]>(points: tf.Tensor, targets: readonly number[], run: (p: tf.Tensor, t: readonly number[]) => T): T => {
-    if (targets.length !== points.shape[0]) throw new Error(`internal: ${targets.length} targets for ${points.shape[0]} points`);
-    return inChunks(points, internalBatchSize, (start, p) => run(p, targets.slice(start, start + p.shape[0])));
+  type Run<T> = (p: tf.Tensor, t: readonly number[]) => T;
+  /** Runs `run` over the rows in chunks of rowsPerCall; `first`, when given, runs the first row alone before. */
+  const perChunk = <T extends tf.Tensor[]>(points: tf.Tensor, targets: readonly number[], run: Run<T>, first?: Run<T>): T => {
+    const n = points.shape[0];
+    if (targets.length !== n) throw new Error(`internal: ${targets.length} targets for ${n} points`);
+    const chunked = (from: number) => (rest: tf.Tensor) =>
+      inChunks(rest, rowsPerCall, (start, rows) => run(rows, targets.slice(from + start, from + start + rows.shape[0])));
+    if (!first) return chunked(0)(points);
+    // The first row alone measures the footprint that sizes the chunks of the rest (rowsPerCall).
+    const head = tf.tidy(() => first(points.slice(0, 1), targets.slice(0, 1)));
+    if (n === 1) return head;
+    const tail = tf.tidy(() => chunked(1)(points.slice(1, n - 1)));
+    const joined = head.map((h, k) => tf.concat([h, tail[k]])) as T;
+    tf.dispose([...head, ...tail]);
+    return joined;
   };
+  const gradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) =>
+    tf.tidy(() => {
+      stats.gradientCalls++;
+      stats.gradientRows += p.shape[0];
+      const oneHot = oneHotOf(t);
+      // allowNoGradients: tf.valueAndGrad throws from inside the engine and leaks a tensor when the
+      // output does not depend on the input; we check for the missing gradient ourselves.
+      const gradient = () => tf.engine().gradients(() => explained(p, oneHot), [p], undefined, true);
+      let result: { value: tf.Tensor; grads: tf.Tensor[] };
+      try {
+        result = inputOnly ? withInputOnlyGradients(gradient) : gradient();
+      } catch (error) {
+        throw clearGradientError(error);
+      }
+      if (result.grads[0] == null) throw new Error(NOT_DIFFERENTIABLE);
+      return [result.value, result.grads[0]] as [tf.Tensor, tf.Tensor];
+    });
+  // The first gradient call measures one row's footprint and sizes the chunks from it.
+  const measuredGradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) => {
+    const { result, peakBytes } = measurePeakBytes(() => gradientOf(p, t));
+    sizing = sizeChunks(internalBatchSize, peakBytes, budgetBytes());
+    rowsPerCall = sizing.rowsPerCall;
+    return result;
+  };
+  const budgetBytes = () => options.heapBudgetBytes ?? defaultHeapBudget();
   return {
     numClasses,
-    internalBatchSize,
+    get internalBatchSize() {
+      return rowsPerCall;
+    },
+    get sizing() {
+      return sizing;
+    },
     stats,
     valueAndGrad(points, targets) {
-      const [value, grad] = perChunk(points, targets, (p, t) =>
-        tf.tidy(() => {
-          stats.gradientCalls++;
-          stats.gradientRows += p.shape[0];
-          const oneHot = oneHotOf(t);
-          let result: { value: tf.Tensor; grads: tf.Tensor[] };
-          try {
-            // allowNoGradients: tf.valueAndGrad throws from inside the engine and leaks a tensor when the
-            // output does not depend on the input; we check for the missing gradient ourselves.
-            result = tf.engine().gradients(() => explained(p, oneHot), [p], undefined, true);
-          } catch (error) {
-            throw clearGradientError(error);
-          }
-          if (result.grads[0] == null) throw new Error(NOT_DIFFERENTIABLE);
-          return [result.value, result.grads[0]] as [tf.Tensor, tf.Tensor];
-        }),
-      );
+      let first: Run<[tf.Tensor, tf.Tensor]> | undefined;
+      if (sizing === null) {
+        if (budgetBytes() === Infinity) sizing = { requested: internalBatchSize, rowsPerCall, bytesPerRow: null, budgetBytes: Infinity, notice: null };
+        else first = measuredGradientOf;
+      }
+      const [value, grad] = perChunk(points, targets, gradientOf, first);
+      warnIfSplit(sizing!, points.shape[0]);
       return { value: value as tf.Tensor1D, grad };
     },
     value(points, targets) {
