@@ -215,7 +215,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
       }
-      return new Explanation(records, targets, backend.name, x.shape);
+      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)]);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;

@@ -43,6 +43,8 @@ export class Explanation {
     readonly backend: string,
     /** Shape of the explained input x. */
     readonly inputShape: readonly number[],
+    /** Things the user should know about this run: a lowered internalBatchSize, IG2's zero-gradient steps. */
+    readonly notices: readonly string[] = [],
   ) {
     this.records = new Map(records.map((r) => [r.label, r]));
   }
@@ -85,6 +87,7 @@ export class Explanation {
     return {
       backend: this.backend,
       inputShape: this.inputShape,
+      notices: this.notices,
       targets: this.targets,
       methods: this.methods.map((name) => {
         const { label, method, options, attribution, trace, completeness, timeMs, gradientRows, gradientCalls } = this.record(name);

@@ -100,18 +100,20 @@ export async function ensureBackend(): Promise<BackendInfo> {
   const forced = process.env.PATHLENS_BACKEND;
   if (forced) {
     if (chosen?.name === forced && tf.getBackend() === forced) return chosen;
-    const tried = [];
-    const candidate = CANDIDATES.find((c) => c.backend === forced || c.label === forced);
-    if (candidate?.load) {
+    const tried: Array<{ candidate: string; ok: boolean; why: string }> = [];
+    const matching = CANDIDATES.filter((c) => c.backend === forced || c.label === forced);
+    for (const candidate of matching) {
       try {
-        await candidate.load();
+        await candidate.load?.();
+        break;
       } catch (error) {
         tried.push({ candidate: candidate.label, ok: false, why: describeFailure(error) });
       }
     }
-    const backend = candidate?.backend ?? forced;
+    const backend = matching[0]?.backend ?? forced;
     if (!(await switchTo(backend).catch(() => false))) {
-      throw new Error(`PATHLENS_BACKEND: backend '${forced}' could not be started (${tried[0]?.why ?? 'initialisation failed'})`);
+      const why = tried.map((t) => `${t.candidate} ${t.why}`).join('; ') || 'initialisation failed';
+      throw new Error(`PATHLENS_BACKEND: backend '${forced}' could not be started (${why})`);
     }
     chosen = { name: backend, reason: `${backend}: PATHLENS_BACKEND=${forced}`, tried };
     return chosen;

@@ -137,6 +137,7 @@ describe('IG2 edge cases', () => {
         assert.equal(warn.mock.callCount(), 1);
         assert.match(String(warn.mock.calls[0].arguments[0]), /vanished .* at 5 of 10 path points/);
         assert.equal(ex.path('ig2').warnings?.length, 1);
+        assert.deepEqual(ex.notices, ex.path('ig2').warnings, 'the warning reaches the Explanation');
         // The path to the equal reference never moves: its GradCF is x itself.
         assert.ok(maxAbsDiff((await ex.gradCF('ig2').data()).slice(0, 4), await x.data()) === 0);
       });
