@@ -19,6 +19,11 @@ export interface GuidedIGOptions {
  * Guided Integrated Gradients (Kapishnikov et al., CVPR 2021): an adaptive path that first moves the
  * features whose gradients are smallest, integrated with a left Riemann sum.
  *
+ * Completeness: the gap does not vanish as steps grow. Within one step a feature can jump by up to
+ * 2·maxDist of its range while the gradient is held at the step's start, so the left-Riemann error
+ * scales with maxDist (on @vladmandic/human's emotion model at 400 steps: gap 0.009 at maxDist 0.0025,
+ * 0.064 at 0.02, 0.17 at 0.04). The reference computes the same path; maxDist 0 gives IG's O(1/steps).
+ *
  * The steps cannot be batched: where step t+1 evaluates depends on the gradient of step t. What can be
  * shared is the model: all examples take one gradient call per step. The schedule runs on the host in
  * float64 (it needs every gradient value there anyway); the gradients come from the backend.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { explain } from '../../src/index.js';
 import { adaptModel } from '../../src/model.js';
 import { createOracle } from '../../src/oracle.js';
 import { maxAbs, maxAbsDiff, randomTensor, rng, useBackend } from '../helpers.js';
@@ -30,6 +31,28 @@ it('face-emotion model: the wasm input gradient equals the cpu one to 1e-5 relat
   assert.ok(maxAbsDiff(wasm.value, cpu.value) < 1e-5);
   assert.ok(relative < 1e-5, `relative difference ${relative}`);
   assert.ok(maxAbs(cpu.grad) > 0);
+  model.dispose();
+  x.dispose();
+});
+
+it('face-emotion model (a real tf.GraphModel from npm): Guided IG and IG through explain() on wasm', async () => {
+  await useBackend('wasm');
+  const model = await loadEmotionModel();
+  const x = randomTensor(rng(6), [1, 64, 64, 1]);
+  const before = tf.memory().numTensors;
+  const ex = await explain(model, x, { target: 3 })
+    .guidedIG({ steps: 32, fraction: 0.25, maxDist: 0.02 })
+    .guidedIG({ steps: 32, maxDist: 0, label: 'straight' })
+    .ig({ steps: 32, rule: 'riemannLeft' });
+  assert.deepEqual(ex.attribution('guidedIG').shape, [1, 64, 64, 1]);
+  assert.equal(ex.record('guidedIG').gradientRows, 32);
+  assert.ok((await ex.attribution('guidedIG').data()).every(Number.isFinite));
+  // The axiom on a real model: with maxDist 0 the adaptive path is the straight line.
+  assert.ok(maxAbsDiff(await ex.attribution('straight').data(), await ex.attribution('ig').data()) < 1e-6);
+  const { gap, delta } = ex.completeness('ig');
+  assert.ok(Math.abs(gap[0]) < 0.1 * Math.abs(delta[0]) + 1e-3, `IG gap ${gap[0]} for Δf ${delta[0]}`);
+  ex.dispose();
+  assert.equal(tf.memory().numTensors, before);
   model.dispose();
   x.dispose();
 });
