@@ -5,6 +5,7 @@ import { Explanation, type MethodRecord } from './explanation.js';
 import { gradient } from './methods/gradient.js';
 import { guidedIG, type GuidedIGOptions } from './methods/guidedIG.js';
 import { integratedGradients, type IGOptions } from './methods/ig.js';
+import { defaultProgress } from './progress.js';
 import { ig2, type IG2Options } from './methods/ig2.js';
 import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
@@ -170,6 +171,9 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const x = checkInput(this.x);
     const owned: tf.Tensor[] = [x];
     const records: MethodRecord[] = [];
+    const progress = runOptions.onProgress ? undefined : defaultProgress();
+    const onProgress = runOptions.onProgress ?? progress?.update;
+    let finished = false;
     try {
       await checkFinite('x', x);
       const scores = scoresOf(model, x, internalBatchSize);
@@ -186,7 +190,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         const rowsBefore = oracle.stats.gradientRows;
         const callsBefore = oracle.stats.gradientCalls;
         const onStep = (done: number, total: number) =>
-          runOptions.onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
+          onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
         const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
         const timeMs = performance.now() - started;
         const own = result.completeness;
@@ -216,12 +220,14 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         });
       }
       const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      finished = true;
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)]);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;
     } finally {
       tf.dispose(owned);
+      progress?.finish(finished);
     }
   }
 }

@@ -19,3 +19,5 @@ export type { ReferencesSpec } from './methods/ig2References.js';
 export type { BlurIGOptions } from './methods/blurIG.js';
 export type { RepresentationSpec, RepresentationFunction, ExplainedOutput } from './representation.js';
 export { fileModel } from './io/fileModel.js';
+export { getKernelHook, KERNEL_HOOK } from './kernelHook.js';
+export type { KernelHook, KernelComm, CommMessage, CommTargetHandler, MimeBundle, DisplayOptions, BinaryData } from './kernelHook.js';
