@@ -104,7 +104,12 @@ test('the HTML report renders offline in Chromium: every heatmap cell and plot p
 
   const plots = await page.locator('.pathlens-plot').count();
   assert.equal(plots, 2, 'one trajectory plot per example');
-  await page.waitForFunction(`document.querySelectorAll('.pathlens-plot .main-svg').length >= ${plots}`, undefined, { timeout: 60_000 });
+  // Each plot either draws (an svg appears) or gives up with a message after 20 s without plotly.js.
+  await page.waitForFunction(`[...document.querySelectorAll('.pathlens-plot')].every((el) => el.querySelector('.main-svg') || el.textContent)`, undefined, {
+    timeout: 60_000,
+  });
+  const drawn = await page.locator('.pathlens-plot').evaluateAll((els) => els.filter((el) => el.querySelector('.main-svg')).length);
+  assert.equal(drawn, plots, `plots drawn: ${await page.locator('.pathlens-plot').first().innerText()}`);
 
   // Labels arrive as text, never as markup.
   assert.equal(await page.title(), 'report <test> & "escaping"');
@@ -132,6 +137,8 @@ test('the HTML report renders offline in Chromium: every heatmap cell and plot p
         const where = `image ${i}, example ${r}, method ${ex.methods[c]}`;
         assert.ok(paintedPixels(inside) > 0.95 * box.width * box.height, `${where}: the map does not fill its cell`);
         assert.ok(distinctColours(inside) >= 8, `${where}: the map is flat (${distinctColours(inside)} colours)`);
+        // viridis over grey stays clearly coloured everywhere; the signed map is grey where attributions are ~0.
+        if (i === 0) assert.ok(colouredPixels(inside) > 0.9 * box.width * box.height, `${where}: no colormap colours`);
       }
     }
   }
