@@ -1,7 +1,10 @@
 // The pathlens demo: explain a small digit classifier (shipped in examples/models/) on a few real
-// handwritten digits with every method, and print how complete each attribution is and how long it took.
+// handwritten digits with every method, print how complete each attribution is and how long it took,
+// and write report.html (heatmaps, path trajectories, completeness; opens offline in any browser).
 // Run: `npm run demo`.
 import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { backendInfo, ensureBackend, explain, fileModel } from '../src/index.js';
 import { loadDigits } from './digits.js';
 
@@ -16,10 +19,10 @@ const ex = await explain(model, x)
   .gradient()
   .gradientXInput()
   .smoothGrad({ samples: 16, seed: 1 })
-  .ig()
-  .guidedIG()
-  .ig2({ references: { pool, count: 8 }, output: 'logits', clip: [0, 1] })
-  .blurIG({ maxSigma: 8 });
+  .ig({ keepPath: true })
+  .guidedIG({ keepPath: true })
+  .ig2({ references: { pool, count: 8 }, output: 'logits', clip: [0, 1], keepPath: true })
+  .blurIG({ maxSigma: 8, keepPath: true });
 const total = performance.now() - started;
 
 const predicted = (model.predict(x) as tf.Tensor).argMax(1).arraySync() as number[];
@@ -41,6 +44,11 @@ console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 rows.forEach((r) => console.log(line(r)));
 console.log(`\ngap = Σ attribution − (f(x) − f(baseline)); Δf = f(x) − f(baseline). Total ${(total / 1000).toFixed(1)} s on ${backend.name}.`);
 console.log('Gradient, gradient × input and SmoothGrad are not path methods: their gap is not expected to be small.');
+
+const report = resolve('report.html');
+const html = ex.toHTML({ title: 'pathlens demo: digits CNN', classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] });
+writeFileSync(report, html);
+console.log(`\nWrote ${report} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB, self-contained: open it in a browser, no network needed).`);
 
 ex.dispose();
 tf.dispose([x, pool, test.images]);

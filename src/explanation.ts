@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { display, JUPYTER_DISPLAY, type DisplayOptions, type MimeBundle } from './display.js';
+import { heatmapView, trajectoryView, type HeatmapViewOptions, type TrajectoryViewOptions } from './display/explanationViews.js';
+import { explanationBundle, reportHTML, type ReportOptions } from './display/report.js';
+import type { HeatmapView, PlotlyView } from './display/views.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
 
 /** Completeness per example: the attributions should add up to f(x) − f(baseline). */
@@ -45,6 +49,8 @@ export class Explanation {
     readonly inputShape: readonly number[],
     /** Things the user should know about this run: a lowered internalBatchSize, IG2's zero-gradient steps. */
     readonly notices: readonly string[] = [],
+    /** The explained input x (float32, a copy owned by the Explanation), for overlays and path projections. */
+    readonly input?: tf.Tensor,
   ) {
     this.records = new Map(records.map((r) => [r.label, r]));
   }
@@ -83,6 +89,30 @@ export class Explanation {
     return record;
   }
 
+  /** Heatmaps: one row per example, one column per method, over the input (`{ sign, sharedScale, clip, colormap, ... }`). */
+  heatmap(options?: HeatmapViewOptions): HeatmapView {
+    return heatmapView(this, options);
+  }
+
+  /** One example's path trajectories as a Plotly figure (`{ example = 0, methods, panels }`). */
+  trajectory(options?: TrajectoryViewOptions): PlotlyView {
+    return trajectoryView(this, options);
+  }
+
+  /** A self-contained, offline HTML report (heatmaps, trajectories, completeness). */
+  toHTML(options?: ReportOptions): string {
+    return reportHTML(this, options);
+  }
+
+  /** Shows the default view (heatmaps, trajectories, completeness table) in the notebook; outside one, returns its mime bundle. */
+  show(options?: DisplayOptions): MimeBundle | undefined {
+    return display(this, options);
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return explanationBundle(this);
+  }
+
   toJSON(): object {
     return {
       backend: this.backend,
@@ -111,6 +141,7 @@ export class Explanation {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.input?.dispose();
     for (const r of this.records.values()) {
       r.attribution.dispose();
       tf.dispose(traceTensors(r.trace));

@@ -37,7 +37,7 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
   const chunk = Math.max(1, Math.floor(oracle.internalBatchSize / examples));
 
   let sum = tf.zeros(x.shape);
-  const perStep: tf.Tensor[] = []; // [S·B, 3]: output, gradient norm, fraction moved
+  const perStep: tf.Tensor[] = []; // [S·B, 4]: output, gradient norm, fraction moved, Σ added
   const kept: tf.Tensor[] = [];
   try {
     for (let first = 0; first < steps; first += chunk) {
@@ -60,7 +60,10 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
         const { value, grad } = oracle.valueAndGrad(here, Array.from({ length: rows }, (_, r) => targets[r % examples]));
         const gradFlat = grad.reshape([rows, -1]);
         const weighted = tf.mul(tf.mul(direction, gradFlat), tf.tensor2d(weights, [rows, 1]));
-        const stats = tf.stack([value, tf.norm(gradFlat, 'euclidean', 1), tf.mean(tf.notEqual(after, here).toFloat().reshape([rows, -1]), 1)], 1);
+        const stats = tf.stack(
+          [value, tf.norm(gradFlat, 'euclidean', 1), tf.mean(tf.notEqual(after, here).toFloat().reshape([rows, -1]), 1), tf.neg(tf.sum(weighted, 1))],
+          1,
+        );
         return [tf.sub(sum, tf.sum(weighted.reshape([count, examples, -1]), 0).reshape(x.shape)), stats, options.keepPath ? here.reshape([count, examples, -1]) : undefined];
       });
       sum.dispose();
@@ -73,7 +76,7 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
     const baseline = applySeparable(x, [blurOperator(height, width, sigmas[steps])]);
     const [statsData, fBaseline] = await readAll([tf.concat(perStep), tf.tidy(() => oracle.value(baseline, targets))]);
     baseline.dispose();
-    const column = (c: number) => byExample(Float32Array.from({ length: steps * examples }, (_, r) => statsData[r * 3 + c]), examples, steps);
+    const column = (c: number) => byExample(Float32Array.from({ length: steps * examples }, (_, r) => statsData[r * 4 + c]), examples, steps);
     const points = kept.length
       ? tf.tidy(() => tf.transpose(tf.concat(kept), [1, 0, 2]).reshape([examples, steps, ...x.shape.slice(1)]))
       : undefined;
@@ -84,6 +87,7 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
         output: column(0),
         gradNorm: column(1),
         moved: column(2),
+        stepSum: column(3),
         points,
       },
       completeness: { fBaseline },

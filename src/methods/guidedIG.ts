@@ -53,6 +53,7 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
     output: paths.map(() => new Array<number>(steps).fill(NaN)),
     gradNorm: paths.map(() => new Array<number>(steps).fill(0)),
     moved: paths.map(() => new Array<number>(steps).fill(0)),
+    stepSum: paths.map(() => new Array<number>(steps).fill(0)),
   };
   const kept = options.keepPath ? new Float32Array(examples * steps * features) : undefined;
   if (kept) for (let b = 0; b < examples; b++) for (let t = 0; t < steps; t++) kept.set(xData.subarray(b * features, (b + 1) * features), (b * steps + t) * features);
@@ -70,6 +71,7 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
       trace.output[b][t] = values[row];
       trace.gradNorm[b][t] = l2Norm(gradient);
       trace.moved[b][t] = paths[b].step(t, gradient);
+      trace.stepSum[b][t] = paths[b].stepSum;
     });
     input.onStep?.(t + 1, steps);
     await yieldToEventLoop();

@@ -21,6 +21,8 @@ export class GuidedPath {
   readonly attribution: Float64Array;
   /** Total L1 distance from the baseline to the input. */
   readonly length: number;
+  /** What the last step added to Σ attribution. */
+  stepSum = 0;
   private readonly delta: Float64Array;
   private readonly scratch: Float64Array;
   private readonly excluded: Float64Array;
@@ -112,11 +114,14 @@ export class GuidedPath {
     }
 
     let moved = 0;
+    let added = 0;
     for (let i = 0; i < n; i++) {
       const change = p[i] - this.start[i];
       if (change !== 0) moved++;
       this.attribution[i] += change * gradient[i];
+      added += change * gradient[i];
     }
+    this.stepSum = added;
     return moved / n;
   }
 }

@@ -36,24 +36,27 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
     const [groupBaseline, groupDelta] = tf.tidy(() => [baseline, delta].map((t) => t.slice(from, size).reshape([1, size, features])));
     groups.push({ from, size, baseline: groupBaseline, delta: groupDelta, sum: tf.zeros([1, size * features]) });
   }
-  const values: Array<{ group: number; firstStep: number; value: tf.Tensor; norm: tf.Tensor }> = [];
+  const values: Array<{ group: number; firstStep: number; value: tf.Tensor; norm: tf.Tensor; added: tf.Tensor }> = [];
   try {
     for (let firstStep = 0; firstStep < steps; firstStep += stepsPerChunk) {
       const s = Math.min(stepsPerChunk, steps - firstStep);
       for (const [index, group] of groups.entries()) {
         const rows = s * group.size; // row i·size + j: step firstStep + i of example from + j
         const rowTargets = Array.from({ length: rows }, (_, i) => targets[group.from + (i % group.size)]);
-        const [sum, value, norm] = tf.tidy(() => {
+        const [sum, value, norm, added] = tf.tidy(() => {
           const alpha = tf.tensor3d(alphas.slice(firstStep, firstStep + s), [s, 1, 1]);
           const points = tf.add(group.baseline, tf.mul(alpha, group.delta)).reshape([rows, ...exampleShape]);
           const { value: v, grad } = oracle.valueAndGrad(points, rowTargets);
           const perStep = grad.reshape([s, group.size * features]);
           const weighted = tf.matMul(tf.tensor2d(weights.slice(firstStep, firstStep + s), [1, s]), perStep);
-          return [tf.add(group.sum, weighted), v, tf.norm(grad.reshape([rows, features]), 'euclidean', 1)];
+          // What each step adds to Σ attribution: w_t · ∇f(γ_t) · (x − b), per row.
+          const stepWeights = tf.tensor2d(weights.slice(firstStep, firstStep + s), [s, 1]);
+          const dot = tf.sum(tf.mul(perStep.reshape([s, group.size, features]), group.delta), 2);
+          return [tf.add(group.sum, weighted), v, tf.norm(grad.reshape([rows, features]), 'euclidean', 1), tf.mul(dot, stepWeights).reshape([rows])];
         });
         group.sum.dispose();
         group.sum = sum;
-        values.push({ group: index, firstStep, value, norm });
+        values.push({ group: index, firstStep, value, norm, added });
       }
       input.onStep?.(firstStep + s, steps);
       await yieldToEventLoop();
@@ -61,11 +64,13 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
     const attribution = tf.tidy(() => tf.mul(delta, tf.concat(groups.map((g) => g.sum.reshape([g.size, features]))).reshape(x.shape)));
     const output: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
     const gradNorm: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
-    const read = await readAll(values.flatMap((v) => [v.value, v.norm]));
+    const stepSum: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
+    const read = await readAll(values.flatMap((v) => [v.value, v.norm, v.added]));
     values.forEach(({ group, firstStep }, k) => {
       const { from, size } = groups[group];
-      read[2 * k].forEach((v, i) => (output[from + (i % size)][firstStep + Math.floor(i / size)] = v));
-      read[2 * k + 1].forEach((n, i) => (gradNorm[from + (i % size)][firstStep + Math.floor(i / size)] = n));
+      read[3 * k].forEach((v, i) => (output[from + (i % size)][firstStep + Math.floor(i / size)] = v));
+      read[3 * k + 1].forEach((n, i) => (gradNorm[from + (i % size)][firstStep + Math.floor(i / size)] = n));
+      read[3 * k + 2].forEach((a, i) => (stepSum[from + (i % size)][firstStep + Math.floor(i / size)] = a));
     });
     const [moved] = await readAll([tf.tidy(() => tf.mean(tf.notEqual(delta.reshape([examples, features]), 0).toFloat(), 1))]);
     return {
@@ -75,11 +80,12 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
         output,
         gradNorm,
         moved: Array.from(moved, (m) => new Array<number>(steps).fill(m)),
+        stepSum,
         points: options.keepPath ? straightPath(x, baseline, alphas) : undefined,
       },
     };
   } finally {
-    tf.dispose([delta, ...groups.flatMap((g) => [g.baseline, g.delta, g.sum]), ...values.flatMap((v) => [v.value, v.norm])]);
+    tf.dispose([delta, ...groups.flatMap((g) => [g.baseline, g.delta, g.sum]), ...values.flatMap((v) => [v.value, v.norm, v.added])]);
   }
 }
 

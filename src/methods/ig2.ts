@@ -83,7 +83,7 @@ export async function ig2(input: MethodInput, options: IG2Options): Promise<Meth
     let point: tf.Tensor2D = start.clone();
     let sum: tf.Tensor2D = tf.zeros([n, features]);
     let floored: tf.Scalar = tf.scalar(0);
-    const perStep: tf.Tensor[] = []; // [n, 5]: output, distance, step length, gradient norm, fraction moved
+    const perStep: tf.Tensor[] = []; // [n, 6]: output, distance, step length, gradient norm, fraction moved, Σ added
     const kept: tf.Tensor[] = options.keepPath ? [start.reshape([examples, perExample, ...exampleShape])] : [];
     try {
       for (let j = 0; j < steps; j++) {
@@ -94,13 +94,14 @@ export async function ig2(input: MethodInput, options: IG2Options): Promise<Meth
           const norm = tf.norm(gradD, 'euclidean', 1, true);
           const moved = clip(tf.sub(point, tf.mul(gradD, tf.div(stepSize, tf.maximum(norm, NORM_FLOOR)))), lo, hi);
           const step = tf.sub(point, moved);
+          const added = tf.mul(step, gradF);
           const stats = tf.stack(
-            [at.value, at.distance, tf.norm(step, 'euclidean', 1), tf.norm(gradF, 'euclidean', 1), tf.mean(tf.notEqual(step, 0).toFloat(), 1)],
+            [at.value, at.distance, tf.norm(step, 'euclidean', 1), tf.norm(gradF, 'euclidean', 1), tf.mean(tf.notEqual(step, 0).toFloat(), 1), tf.sum(added, 1)],
             1,
           );
           return [
             moved as tf.Tensor2D,
-            tf.add(sum, tf.mul(step, gradF)) as tf.Tensor2D,
+            tf.add(sum, added) as tf.Tensor2D,
             tf.add(floored, tf.sum(tf.less(norm, NORM_FLOOR).toFloat())) as tf.Scalar,
             stats,
           ];
@@ -177,7 +178,7 @@ async function pathScale(
 /** Per-step statistics (rows j·n + b·R + r, columns as in the loop) into per-example arrays. */
 function traceOf(stats: Float32Array, endValue: Float32Array, endDistance: Float32Array, examples: number, perExample: number, steps: number) {
   const n = examples * perExample;
-  const at = (j: number, b: number, r: number, column: number) => stats[(j * n + b * perExample + r) * 5 + column];
+  const at = (j: number, b: number, r: number, column: number) => stats[(j * n + b * perExample + r) * 6 + column];
   const refs = Array.from({ length: perExample }, (_, r) => r);
   const grid = (b: number, column: number) => Array.from({ length: steps }, (_, j) => refs.map((r) => at(j, b, r, column)));
   const mean = (rows: number[][]) => rows.map((row) => row.reduce((s, v) => s + v, 0) / perExample);
@@ -188,6 +189,7 @@ function traceOf(stats: Float32Array, endValue: Float32Array, endDistance: Float
     output: perB.map((b) => mean(grid(b, 0))),
     gradNorm: perB.map((b) => mean(grid(b, 3))),
     moved: perB.map((b) => mean(grid(b, 4))),
+    stepSum: perB.map((b) => mean(grid(b, 5))),
     referenceDistance: perB.map((b) => [...grid(b, 1), ends(b, endDistance)]),
     referenceOutput: perB.map((b) => [...grid(b, 0), ends(b, endValue)]),
     stepLength: perB.map((b) => grid(b, 2)),

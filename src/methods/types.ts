@@ -30,6 +30,11 @@ export interface PathTrace {
   readonly gradNorm: number[][];
   /** The fraction of features that moved during the step that starts there. */
   readonly moved: number[][];
+  /**
+   * Path methods: the part of Σ attribution each step added (summed over features), `[B][T]`; the steps
+   * of a path add up to Σ attribution. IG2: averaged over references, like its attribution.
+   */
+  readonly stepSum?: number[][];
   /** With `keepPath`: the points themselves, `[B, T, ...]` (IG2: `[B, K + 1, R, ...]`, both ends included). */
   readonly points?: tf.Tensor;
   /** IG2, per example, path point γ_0 … γ_K and reference: ‖h(γ_j) − h(reference)‖², `[B][K + 1][R]`. */

@@ -1,0 +1,78 @@
+import { display, JUPYTER_DISPLAY, type DisplayOptions, type MimeBundle } from '../display.js';
+import { escapeHtml } from '../render/escape.js';
+import type { CellBox } from '../render/heatmapGrid.js';
+import type { MapLayout } from '../render/normalize.js';
+import type { PlotlyFigure } from '../render/plotly.js';
+import { plotlyFigureHtml, plotlyNotebookHtml } from './plotlyHtml.js';
+
+/** A PNG image that displays itself: `image/png` (base64) + `text/plain`. */
+export class ImageView {
+  constructor(
+    /** The PNG file's bytes. */
+    readonly png: Uint8Array,
+    readonly width: number,
+    readonly height: number,
+    /** What it shows, in words (the `text/plain` of the bundle and the image's alt text). */
+    readonly description: string,
+  ) {}
+
+  toBase64(): string {
+    return Buffer.from(this.png).toString('base64');
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return { 'image/png': this.toBase64(), 'text/plain': this.description };
+  }
+
+  /** Shows it in the notebook; outside one, returns the mime bundle. */
+  show(options?: DisplayOptions): MimeBundle | undefined {
+    return display(this, options);
+  }
+
+  /** An `<img>` with the PNG inline. */
+  toHTML(): string {
+    return `<img class="pathlens-image" src="data:image/png;base64,${this.toBase64()}" width="${this.width}" height="${this.height}" alt="${escapeHtml(this.description)}">`;
+  }
+}
+
+/** The heatmap grid: an image, plus the scale of every map. */
+export class HeatmapView extends ImageView {
+  constructor(
+    png: Uint8Array,
+    width: number,
+    height: number,
+    description: string,
+    /** The value that saturates each map, `[example][method]`. */
+    readonly scales: number[][],
+    readonly layout: MapLayout,
+    /** Where each map sits in the image, `[example][method]`, in pixels. */
+    readonly cells: CellBox[][],
+  ) {
+    super(png, width, height, description);
+  }
+}
+
+/** A Plotly figure that displays itself: `application/vnd.plotly.v1+json` + `text/html` (offline plotly.js, sent once) + `text/plain`. */
+export class PlotlyView {
+  constructor(
+    readonly figure: PlotlyFigure,
+    readonly description: string,
+  ) {}
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return {
+      'application/vnd.plotly.v1+json': this.figure,
+      'text/html': plotlyNotebookHtml(this.figure),
+      'text/plain': this.description,
+    };
+  }
+
+  show(options?: DisplayOptions): MimeBundle | undefined {
+    return display(this, options);
+  }
+
+  /** The figure's div and drawing script, for a page that loads plotly.js itself (see `plotlyLoaderHtml`). */
+  toHTML(): string {
+    return plotlyFigureHtml(this.figure);
+  }
+}
