@@ -216,7 +216,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         });
       }
       const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
-      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)]);
+      const evaluation = { model, x: x.clone(), targets, internalBatchSize };
+      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], evaluation);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;

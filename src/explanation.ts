@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { traceTensors, type PathTrace } from './methods/types.js';
+import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
+import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
 
 /** Completeness per example: the attributions should add up to f(x) − f(baseline). */
 export interface Completeness {
@@ -45,6 +47,8 @@ export class Explanation {
     readonly inputShape: readonly number[],
     /** Things the user should know about this run: a lowered internalBatchSize, IG2's zero-gradient steps. */
     readonly notices: readonly string[] = [],
+    /** The model and a copy of x (owned: disposed with the Explanation), for evaluate(). */
+    private readonly evaluation: EvaluationContext | null = null,
   ) {
     this.records = new Map(records.map((r) => [r.label, r]));
   }
@@ -83,6 +87,21 @@ export class Explanation {
     return record;
   }
 
+  /**
+   * Scores the attributions: insertion and deletion AUC, SIC and AIC (see EvaluateOptions). The
+   * forward passes of all methods go through the model together, in chunks.
+   */
+  async evaluate(options: EvaluateOptions = {}): Promise<EvaluationResult> {
+    if (this.disposed) throw new Error('explanation: already disposed');
+    if (!this.evaluation) throw new Error('explanation: made without its model and input, so it cannot be evaluated');
+    return evaluateWith(this.evaluation, new Map(this.methods.map((m) => [m, this.attribution(m)])), options);
+  }
+
+  /** The curves of an evaluate() result as a Plotly figure (AUCs in the legend), shown by Jupyter. */
+  metricsPlot(result: EvaluationResult): MetricsDisplay {
+    return metricsDisplay(result);
+  }
+
   toJSON(): object {
     return {
       backend: this.backend,
@@ -115,5 +134,6 @@ export class Explanation {
       r.attribution.dispose();
       tf.dispose(traceTensors(r.trace));
     }
+    this.evaluation?.x.dispose();
   }
 }
