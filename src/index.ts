@@ -23,6 +23,7 @@ export { evaluateAttributions, METRICS } from './metrics/evaluate.js';
 export type { EvaluateOptions, EvaluationResult, MetricName, MetricsBaseline, AggregateCurve } from './metrics/evaluate.js';
 export type { Curve } from './metrics/curves.js';
 export { deflateEntropy, type EntropyEstimator } from './metrics/entropy.js';
+export { webpEntropy } from './metrics/webpEntropy.js';
 export { modelRandomization } from './metrics/randomization.js';
 export type { RandomizationOptions, RandomizationResult } from './metrics/randomization.js';
 export { meanInterval, summaryCurves } from './metrics/summary.js';

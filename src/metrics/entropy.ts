@@ -2,15 +2,15 @@ import { deflateSync } from 'node:zlib';
 
 /**
  * An image's information content as a compressed size, for PIC's x-axis. The reference uses the byte
- * count of a lossless WebP (libwebp); no lossless WebP encoder is available offline here, so the
- * default is a lossless PNG-style size: the rows filtered by one predictor, deflated by Node's zlib at
+ * count of a lossless WebP (libwebp): that is the default, `webpEntropy`. This is the alternative
+ * without WebAssembly (`entropy: 'deflate'`), a lossless PNG-style size: the rows filtered by one predictor, deflated by Node's zlib at
  * level 9, and the smallest size over three predictors (PNG's Paeth, the planar "left + up − upper-left"
  * that WebP lossless also offers, and JPEG-LS's median edge detector), as an encoder picks its best
  * predictor. The planar predictors matter here: PIC's bokeh images are piecewise planar, and a codec
  * without them counts smooth ramps as information. Sizes differ from WebP's, so curves are close to the
  * paper's but not equal; PIC uses only differences of sizes, so container headers cancel out.
  */
-export type EntropyEstimator = (pixels: Uint8Array, height: number, width: number, channels: number) => number;
+export type EntropyEstimator = (pixels: Uint8Array, height: number, width: number, channels: number) => number | Promise<number>;
 
 type Predictor = (left: number, up: number, upLeft: number) => number;
 
@@ -44,7 +44,7 @@ function predictedSize(pixels: Uint8Array, height: number, width: number, channe
 }
 
 /** The smallest deflated size (zlib level 9) of the image's prediction residuals over Paeth, planar and median-edge predictors. */
-export const deflateEntropy: EntropyEstimator = (pixels, height, width, channels) => {
+export const deflateEntropy = (pixels: Uint8Array, height: number, width: number, channels: number): number => {
   if (pixels.length !== height * width * channels) throw new Error(`internal: ${pixels.length} pixels for ${height}×${width}×${channels}`);
   return Math.min(...[paeth, planar, medianEdge].map((p) => predictedSize(pixels, height, width, channels, p)));
 };

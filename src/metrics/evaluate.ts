@@ -9,6 +9,7 @@ import { resolveTargets, type TargetSpec } from '../target.js';
 import { checkInRange, checkOneOf, checkPositiveInteger, describe, fail, sameShape } from '../validate.js';
 import type { Curve } from './curves.js';
 import { deflateEntropy, type EntropyEstimator } from './entropy.js';
+import { webpEntropy } from './webpEntropy.js';
 import { revealCurves, type RevealCurveKind } from './insertionDeletion.js';
 import { featureLayout, pixelSaliency } from './layout.js';
 import { PIC_THRESHOLDS } from './pic.js';
@@ -52,8 +53,12 @@ export interface EvaluateOptions {
   readonly randomMaskFraction?: number;
   /** SIC/AIC: the range of x's values, mapped to 0…255 (PIC works on uint8 images). Default [0, 1]. */
   readonly pixelRange?: readonly [number, number];
-  /** SIC/AIC: an image's information content in bytes. Default {@link deflateEntropy} (Paeth + zlib level 9; the papers use lossless WebP). */
-  readonly entropy?: EntropyEstimator;
+  /**
+   * SIC/AIC: an image's information content in bytes. `'webp'` (default): the lossless WebP size, as the
+   * reference (libwebp in WebAssembly; Node only); `'deflate'`: zlib over predicted rows, no WebAssembly;
+   * or a function `(pixels, height, width, channels) => bytes`.
+   */
+  readonly entropy?: 'webp' | 'deflate' | EntropyEstimator;
   /** Seed of the random masks. Default 0. */
   readonly seed?: number;
   /** Rows per model call. Default: the Explanation's internalBatchSize (64). */
@@ -221,8 +226,11 @@ function checkOptions(options: EvaluateOptions) {
   if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) fail('pixelRange', '[min, max] with min < max', describe(range));
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) fail('seed', 'an integer', describe(seed));
-  const entropy = options.entropy ?? deflateEntropy;
-  if (typeof entropy !== 'function') fail('entropy', 'a function (pixels, height, width, channels) => bytes', describe(entropy));
+  const entropyOption = options.entropy ?? 'webp';
+  if (typeof entropyOption !== 'function' && entropyOption !== 'webp' && entropyOption !== 'deflate') {
+    fail('entropy', "'webp', 'deflate' or a function (pixels, height, width, channels) => bytes", describe(entropyOption));
+  }
+  const entropy: EntropyEstimator = entropyOption === 'webp' ? webpEntropy : entropyOption === 'deflate' ? deflateEntropy : entropyOption;
   if (options.internalBatchSize !== undefined) checkPositiveInteger('internalBatchSize', options.internalBatchSize);
   if (options.baseline !== undefined && !['blur', 'black'].includes(options.baseline as string) && typeof options.baseline !== 'number' && !(options.baseline instanceof tf.Tensor)) {
     fail('baseline', "'blur', 'black', a number or a tf.Tensor", describe(options.baseline));
@@ -250,7 +258,7 @@ function checkOptions(options: EvaluateOptions) {
       randomMaskFraction,
       pixelRange,
       seed,
-      entropy: options.entropy ? 'custom' : 'deflate (Paeth-filtered rows, zlib level 9)',
+      entropy: typeof entropyOption === 'function' ? 'custom' : entropyOption === 'webp' ? 'lossless WebP size (libwebp wasm)' : 'deflate size (zlib level 9, best of 3 predictors)',
     },
   };
 }

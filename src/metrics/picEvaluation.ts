@@ -57,13 +57,18 @@ export async function picEvaluation(input: PicEvaluationInput): Promise<{ sic: M
     const randomMask = randomPixelMask(pixels, input.randomMaskFraction, seededUniform(input.seed * 100003 + b));
     const blurred = bokehImage(image, height, width, channels, randomMask);
     const images: Uint8Array[] = [image, blurred];
-    const entropies: number[] = [input.entropy(image, height, width, channels), input.entropy(blurred, height, width, channels)];
+    const entropyOf = async (img: Uint8Array) => {
+      const bytes = await input.entropy(img, height, width, channels);
+      if (typeof bytes !== 'number' || !Number.isFinite(bytes)) throw new Error(`entropy: expected the estimator to return a finite number, got ${String(bytes)}`);
+      return bytes;
+    };
+    const entropies: number[] = [await entropyOf(image), await entropyOf(blurred)];
     for (const m of methods) {
       const saliency = input.saliency.get(m)![b];
       for (const t of input.thresholds) {
         const bokeh = bokehImage(image, height, width, channels, revealMask(saliency, t, randomMask));
         images.push(bokeh);
-        entropies.push(input.entropy(bokeh, height, width, channels));
+        entropies.push(await entropyOf(bokeh));
       }
     }
     const batch = new Float32Array(images.length * size);

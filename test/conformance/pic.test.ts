@@ -4,6 +4,7 @@ import { bokehImage } from '../../src/metrics/bokeh.js';
 import { aggregatePic, picCurve, picSkipReason, revealMask } from '../../src/metrics/pic.js';
 import { quantileLinear } from '../../src/metrics/curves.js';
 import { deflateEntropy } from '../../src/metrics/entropy.js';
+import { webpEntropy } from '../../src/metrics/webpEntropy.js';
 import { spearman } from '../../src/metrics/rankCorrelation.js';
 import { fixtureNames, loadFixture, maxAbsDiff } from '../helpers.js';
 
@@ -128,4 +129,17 @@ test("the deflate entropy ranks the reference's images as its lossless WebP size
   const rho = spearman(ours, webp);
   assert.ok(rho >= 0.9, `Spearman ρ ${rho}`);
   assert.ok(ours[0] < ours.at(-1), 'the fully blurred image is simpler than the original');
+});
+
+test("the WebP entropy reproduces the reference's lossless-WebP byte counts on its images", async () => {
+  const f = loadFixture('guided-ig', 'pic_sic_ig_saliency.json');
+  const e = f.expected;
+  const webp = [e.fully_blurred_entropy_bytes, ...e.per_threshold.map((p: { entropy_bytes: number }) => p.entropy_bytes), e.original_entropy_bytes];
+  const ours = [];
+  for (const img of e.blurred_images_uint8) ours.push(await webpEntropy(Uint8Array.from((img as number[][][]).flat(2)), 32, 32, 3));
+  assert.deepEqual(ours, webp);
+  // A grayscale image is encoded as Pillow encodes it after converting 'L' to RGB.
+  const gray = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) % 256);
+  const rgb = Uint8Array.from({ length: 192 }, (_, i) => gray[Math.floor(i / 3)]);
+  assert.equal(await webpEntropy(gray, 8, 8, 1), await webpEntropy(rgb, 8, 8, 3));
 });

@@ -116,6 +116,7 @@ test('bad arguments get errors that name them', async () => {
     [{ pixelRange: [0, 0.5] }, /pixelRange: expected the range of x's values/],
     [{ saliency: 'positive' }, /saliency: expected one of 'signed', 'abs'/],
     [{ minPredValue: 2 }, /minPredValue: expected a number in \[0, 1\]/],
+    [{ entropy: 'lzma' }, /entropy: expected 'webp', 'deflate' or a function/],
     [{ baseline: tf.zeros([3]) }, /baseline: expected a tensor of shape \[8, 8, 1\] \(one example\)/],
   ];
   await expectNoLeak(async () => {
