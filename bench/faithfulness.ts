@@ -167,11 +167,12 @@ const bars = {
   }),
   layout: { title: { text: `Mean AUC per digit with 95% intervals (N = ${N}; deletion: lower is better)` }, barmode: 'group', yaxis: { range: [0, 1] }, height: 420 },
 };
-writeFileSync('bench/faithfulness-chart.json', JSON.stringify({ curves, bars }));
+const rounded = (_: string, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v);
+writeFileSync('bench/faithfulness-chart.json', JSON.stringify({ curves, bars }, rounded));
 writeFileSync(
   'bench/faithfulness-chart.html',
   `<!doctype html><meta charset="utf-8"><title>pathlens faithfulness</title><script src="https://cdn.plot.ly/plotly-2.35.2.min.js"></script>
-<div id="bars"></div><div id="curves"></div><script>const f = ${JSON.stringify({ curves, bars })};
+<div id="bars"></div><div id="curves"></div><script>const f = ${JSON.stringify({ curves, bars }, rounded)};
 Plotly.newPlot('bars', f.bars.data, f.bars.layout); Plotly.newPlot('curves', f.curves.data, f.curves.layout);</script>\n`,
 );
 console.log(md);
