@@ -132,8 +132,11 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
   const wantsPic = settings.metrics.some((m) => m === 'sic' || m === 'aic');
   if (wantsPic && !layout.image) fail('metrics', `'sic' and 'aic' only for images [B, H, W, C] or [B, H, W]`, `x of shape [${x.shape.join(', ')}]`);
   if (wantsPic) await checkPixelRange(x, settings.pixelRange);
-  const modelScores = scoresOf(model, x, context.internalBatchSize);
-  const mode = await resolveScoresMode(settings.scores, modelScores).finally(() => modelScores.dispose());
+  let mode: 'probabilities' | 'softmax';
+  if (settings.scores === 'auto') {
+    const modelScores = scoresOf(model, x, context.internalBatchSize);
+    mode = await resolveScoresMode(settings.scores, modelScores).finally(() => modelScores.dispose());
+  } else mode = settings.scores;
 
   const result: EvaluationResult = { methods, metrics: settings.metrics, targets, scores: {}, curves: {}, skipped: {}, aggregate: {}, settings: { ...settings.record, scores: mode } };
   for (const m of methods) [result.scores[m], result.curves[m], result.aggregate[m]] = [{}, {}, {}];
