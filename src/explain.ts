@@ -221,7 +221,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       }
       const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
       finished = true;
-      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], x.clone());
+      const context = { model, x: x.clone(), targets, internalBatchSize };
+      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;

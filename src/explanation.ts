@@ -4,6 +4,8 @@ import { heatmapView, trajectoryView, type HeatmapViewOptions, type TrajectoryVi
 import { explanationBundle, reportHTML, type ReportOptions } from './display/report.js';
 import type { HeatmapView, PlotlyView } from './display/views.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
+import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
+import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
 
 /** Completeness per example: the attributions should add up to f(x) − f(baseline). */
 export interface Completeness {
@@ -49,10 +51,15 @@ export class Explanation {
     readonly inputShape: readonly number[],
     /** Things the user should know about this run: a lowered internalBatchSize, IG2's zero-gradient steps. */
     readonly notices: readonly string[] = [],
-    /** The explained input x (float32, a copy owned by the Explanation), for overlays and path projections. */
-    readonly input?: tf.Tensor,
+    /** The model and a copy of x (owned: disposed with the Explanation), for evaluate() and the views. */
+    private readonly evaluation: EvaluationContext | null = null,
   ) {
     this.records = new Map(records.map((r) => [r.label, r]));
+  }
+
+  /** The explained input x (float32, a copy owned by the Explanation), for overlays and path projections. */
+  get input(): tf.Tensor | undefined {
+    return this.evaluation?.x;
   }
 
   /** Names of the methods, in the order they ran. */
@@ -113,6 +120,21 @@ export class Explanation {
     return explanationBundle(this);
   }
 
+  /**
+   * Scores the attributions: insertion and deletion AUC, SIC and AIC (see EvaluateOptions). The
+   * forward passes of all methods go through the model together, in chunks.
+   */
+  async evaluate(options: EvaluateOptions = {}): Promise<EvaluationResult> {
+    if (this.disposed) throw new Error('explanation: already disposed');
+    if (!this.evaluation) throw new Error('explanation: made without its model and input, so it cannot be evaluated');
+    return evaluateWith(this.evaluation, new Map(this.methods.map((m) => [m, this.attribution(m)])), options);
+  }
+
+  /** The curves of an evaluate() result as a Plotly figure (AUCs in the legend), shown by Jupyter. */
+  metricsPlot(result: EvaluationResult): MetricsDisplay {
+    return metricsDisplay(result);
+  }
+
   toJSON(): object {
     return {
       backend: this.backend,
@@ -141,10 +163,10 @@ export class Explanation {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.input?.dispose();
     for (const r of this.records.values()) {
       r.attribution.dispose();
       tf.dispose(traceTensors(r.trace));
     }
+    this.evaluation?.x.dispose();
   }
 }
