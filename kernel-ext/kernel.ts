@@ -189,14 +189,15 @@ export class Kernel {
       return;
     }
     if (!silent) void this.channels.publish('error', { ...error }, parent);
+    // Taken before the reply goes out: a request the client sends once it sees the error is not queued behind it.
+    const queued = content.stop_on_error !== false ? this.executions.splice(0) : [];
     await this.reply(request, 'execute_reply', { status: 'error', execution_count: count, ...error });
-    if (content.stop_on_error !== false) this.abortQueued();
+    this.abort(queued);
   }
 
-  /** After an error, the executions already queued behind it are aborted (not later ones). */
-  private abortQueued(): void {
-    const aborted = this.executions.splice(0);
-    for (const request of aborted) {
+  /** After an error, the executions that were queued behind it are aborted (not later ones). */
+  private abort(queued: Request[]): void {
+    for (const request of queued) {
       void this.busy(request, () => this.reply(request, 'execute_reply', { status: 'aborted', execution_count: this.executionCount }));
     }
   }

@@ -8,6 +8,7 @@ import { format } from 'node:util';
 import type * as Converter from 'tslab/dist/converter.js';
 import type * as Executor from 'tslab/dist/executor.js';
 import type * as Inspect from 'tslab/dist/inspect.js';
+import { expandShorthandProperties } from './shorthand.js';
 
 const require = createRequire(import.meta.url);
 const converter = require('tslab/dist/converter.js') as typeof Converter;
@@ -108,7 +109,7 @@ export class TslabEngine {
     c.reset();
     let ok: boolean;
     try {
-      ok = await this.executor.execute(code);
+      ok = await this.executor.execute(expandShorthandProperties(code));
     } catch (e) {
       return { ok: false, error: fromThrown(e) };
     }

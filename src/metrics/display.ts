@@ -1,12 +1,13 @@
-import { metricsFigure, metricsText, type PlotlyFigure } from '../render/metricsFigure.js';
+import { PlotlyView } from '../display/views.js';
+import { metricsFigure, metricsText } from '../render/metricsFigure.js';
 import type { EvaluationResult } from './evaluate.js';
 import { summaryCurves } from './summary.js';
 
-/** The metrics figure, displayed by Jupyter (Plotly) or printed as a table. */
-export interface MetricsDisplay {
-  readonly figure: PlotlyFigure;
-  readonly summary: string;
-  [key: symbol]: () => Record<string, unknown>;
+/** The metric curves as a Plotly view (AUCs in the legend); `summary` is the AUC table as text. */
+export class MetricsDisplay extends PlotlyView {
+  get summary(): string {
+    return this.description;
+  }
 }
 
 export function metricsDisplay(result: EvaluationResult): MetricsDisplay {
@@ -14,12 +15,5 @@ export function metricsDisplay(result: EvaluationResult): MetricsDisplay {
     throw new Error(`result: expected the result of ex.evaluate(), got ${String(result)}`);
   }
   const curves = summaryCurves(result);
-  const figure = metricsFigure(curves);
-  const summary = metricsText(curves);
-  return {
-    figure,
-    summary,
-    [Symbol.for('Jupyter.display')]: () => ({ 'application/vnd.plotly.v1+json': figure, 'text/plain': summary }),
-    toString: () => summary,
-  } as MetricsDisplay;
+  return new MetricsDisplay(metricsFigure(curves), metricsText(curves));
 }

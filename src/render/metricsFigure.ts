@@ -2,6 +2,7 @@
  * The metrics figure as plain Plotly JSON: one panel per metric, one line per method, each AUC in the
  * legend. Arrays in, JSON out; no tensors.
  */
+import { PALETTE, type PlotlyFigure } from './plotly.js';
 
 export interface MetricsFigureCurve {
   readonly method: string;
@@ -13,10 +14,6 @@ export interface MetricsFigureCurve {
   readonly aggregation: 'mean' | 'median';
 }
 
-export interface PlotlyFigure {
-  readonly data: object[];
-  readonly layout: Record<string, unknown>;
-}
 
 const TITLES: Record<string, { title: string; x: string; better: string }> = {
   insertion: { title: 'Insertion', x: 'fraction of pixels revealed', better: 'higher is better' },
@@ -25,7 +22,6 @@ const TITLES: Record<string, { title: string; x: string; better: string }> = {
   aic: { title: 'AIC (accuracy information curve)', x: 'normalised entropy', better: 'higher is better' },
 };
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 export function metricsFigure(curves: readonly MetricsFigureCurve[], title = 'Attribution faithfulness'): PlotlyFigure {
   const metrics = [...new Set(curves.map((c) => c.metric))];
@@ -67,7 +63,7 @@ export function metricsFigure(curves: readonly MetricsFigureCurve[], title = 'At
       yaxis: `y${suffix}`,
       name: `${c.method} (AUC ${c.auc.toFixed(3)})`,
       legendgroup: c.metric,
-      line: { color: COLORS[methods.indexOf(c.method) % COLORS.length], width: 2 },
+      line: { color: PALETTE[methods.indexOf(c.method) % PALETTE.length], width: 2 },
       hovertemplate: `${c.method}, ${c.metric}: %{y:.3f} at %{x:.3f}<br>${c.aggregation} of ${c.examples} examples<extra></extra>`,
     };
   });

@@ -75,6 +75,7 @@ test('ex.evaluate(): gradient × input of the selector model is the true ranking
   assert.match(fig.data[0].name, /^gradientXInput \(AUC 0\.9\d\d\)$/);
   assert.ok('xaxis2' in fig.layout);
   assert.match(bundle['text/plain'] as string, /gradientXInput\s+0\.9\d\d/);
+  assert.match(bundle['text/html'] as string, /<div/, 'an HTML fallback for front ends without the Plotly renderer');
   ex.dispose();
   await assert.rejects(ex.evaluate(), /explanation: already disposed/);
   assert.equal(tf.memory().numTensors, before);
