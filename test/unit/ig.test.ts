@@ -44,8 +44,9 @@ test('IG completeness within 1e-3 relative on smooth models at default settings'
 
 // The reference IG (PAIR saliency) averages the gradients on linspace(0, 1, T), both ends included.
 // Its points are those of our trapezoid rule, so: T·ref = (T−1)·trapezoid + d ⊙ (g(b) + g(x)) / 2.
-for (const name of fixtureNames('guided-ig', 'ig_')) {
-  test(`IG conformance through the trapezoid rule: ${name}`, async () => {
+for (const [backend, name] of (['cpu', 'wasm'] as const).flatMap((b) => fixtureNames('guided-ig', 'ig_').map((n) => [b, n] as const))) {
+  test(`IG conformance through the trapezoid rule: ${name} on ${backend}`, async () => {
+    await useBackend(backend);
     const fx = loadFixture('guided-ig', name);
     const shape = fx.input_shape as number[];
     const { f, target } = fixtureFunction(fx.model);
@@ -65,6 +66,7 @@ for (const name of fixtureNames('guided-ig', 'ig_')) {
     assert.ok(error <= 1e-6 + 1e-5 * maxAbs(expected), `max |Δ| ${error}`);
     tf.dispose([x, baseline, reference]);
     [ex, atInput, atBaseline].forEach((e) => e.dispose());
+    await useBackend('cpu');
   });
 }
 
