@@ -5,7 +5,7 @@ import type { EntropyEstimator } from './entropy.js';
 import type { FeatureLayout } from './layout.js';
 import { aggregatePic, picCurve, picSkipReason, randomPixelMask, revealMask, type PicCurve } from './pic.js';
 import { predictRows } from './predict.js';
-import { seededUniform } from './seeded.js';
+import { seededUniform } from '../random.js';
 
 export interface PicSettings {
   readonly thresholds: readonly number[];
