@@ -2,7 +2,7 @@
 // time of the same number of raw input gradients of the same model, in the same batch sizes, each
 // batch read back to the host (what a plain loop of tf.grad + data() costs). Target: ≤ 1.10.
 // Run: `npm run bench:overhead` (active backend: wasm by default; PATHLENS_BACKEND=cpu for cpu;
-// REPEATS=n timed runs per method, after one warm-up).
+// REPEATS=n timed runs per method, after one warm-up; ONLY=prefix runs the methods whose name starts with it).
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend, explain, fileModel, type ExplainBuilder } from '../src/index.js';
 import { loadDigits } from '../examples/digits.js';
@@ -44,7 +44,8 @@ async function rawGradients(model: tf.LayersModel, x: tf.Tensor, targets: number
 }
 
 async function bench(title: string, model: tf.LayersModel, x: tf.Tensor, pool: tf.Tensor, references: number) {
-  const methods: Array<[string, (b: ExplainBuilder) => ExplainBuilder]> = [
+  const only = process.env.ONLY;
+  const all: Array<[string, (b: ExplainBuilder) => ExplainBuilder]> = [
     ['gradient', (b) => b.gradient()],
     ['ig (50 steps)', (b) => b.ig()],
     ['guidedIG (200 steps)', (b) => b.guidedIG()],
@@ -53,6 +54,7 @@ async function bench(title: string, model: tf.LayersModel, x: tf.Tensor, pool: t
     [`ig2 (R = ${references}, 201 steps)`, (b) => b.ig2({ references: { pool, count: references }, output: 'logits' })],
     ['blurIG (100 steps)', (b) => b.blurIG({ maxSigma: 8 })],
   ];
+  const methods = only ? all.filter(([name]) => name.startsWith(only)) : all;
   const targets = tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(1).arraySync() as number[]);
   console.log(`\n${title}: B = ${x.shape[0]}, ${backend.name}, median of ${repeats}`);
   console.log(['method', 'gradients', 'calls', 'method ms', 'raw ms', 'ratio'].join('\t'));

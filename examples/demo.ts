@@ -21,7 +21,7 @@ const ex = await explain(model, x)
   .smoothGrad({ samples: 16, seed: 1 })
   .ig({ keepPath: true })
   .guidedIG({ keepPath: true })
-  .ig2({ references: { pool, count: 8 }, output: 'logits', clip: [0, 1], keepPath: true })
+  .ig2({ references: { pool, count: 8 }, clip: [0, 1], keepPath: true })
   .blurIG({ maxSigma: 8, keepPath: true });
 const total = performance.now() - started;
 

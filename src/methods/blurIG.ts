@@ -37,7 +37,7 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
   const chunk = Math.max(1, Math.floor(oracle.internalBatchSize / examples));
 
   let sum = tf.zeros(x.shape);
-  const perStep: tf.Tensor[] = []; // [S·B, 4]: output, gradient norm, fraction moved, Σ added
+  const perStep: tf.Tensor[] = []; // [S·B, 4]: output, gradient norm, fraction moving (D_i ≠ 0), Σ added
   const kept: tf.Tensor[] = [];
   try {
     for (let first = 0; first < steps; first += chunk) {
@@ -46,7 +46,6 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
       const operators: SeparableOperator[] = [
         ...at.map((i) => blurOperator(height, width, sigmas[i])),
         ...at.flatMap((i) => blurDifference(height, width, sigmas[i], gradStep)),
-        ...at.map((i) => blurOperator(height, width, sigmas[i + 1])),
       ];
       const rows = count * examples;
       const weights = at.flatMap((i) => new Array<number>(examples).fill(sigmas[i + 1] - sigmas[i]));
@@ -56,15 +55,16 @@ export async function blurIG(input: MethodInput, options: BlurIGOptions = {}): P
         // Rows of the two difference terms interleave per step: step s has terms 2s and 2s + 1.
         const terms = blurred.slice(rows, 2 * rows).reshape([count, 2, examples, -1]);
         const direction = tf.sum(terms, 1).reshape([rows, -1]);
-        const after = blurred.slice(3 * rows, rows);
         const { value, grad } = oracle.valueAndGrad(here, Array.from({ length: rows }, (_, r) => targets[r % examples]));
         const gradFlat = grad.reshape([rows, -1]);
         const weighted = tf.mul(tf.mul(direction, gradFlat), tf.tensor2d(weights, [rows, 1]));
         const stats = tf.stack(
-          [value, tf.norm(gradFlat, 'euclidean', 1), tf.mean(tf.notEqual(after, here).toFloat().reshape([rows, -1]), 1), tf.neg(tf.sum(weighted, 1))],
+          [value, tf.norm(gradFlat, 'euclidean', 1), tf.mean(tf.notEqual(direction, 0).toFloat(), 1), tf.neg(tf.sum(weighted, 1))],
           1,
         );
-        return [tf.sub(sum, tf.sum(weighted.reshape([count, examples, -1]), 0).reshape(x.shape)), stats, options.keepPath ? here.reshape([count, examples, -1]) : undefined];
+        // Σ over the chunk's steps as a [1, S] × [S, B·N] product (a reduction over the first axis transposes first).
+        const stepTotal = tf.matMul(tf.ones([1, count]), weighted.reshape([count, -1]));
+        return [tf.sub(sum, stepTotal.reshape(x.shape)), stats, options.keepPath ? here.reshape([count, examples, -1]) : undefined];
       });
       sum.dispose();
       sum = next;

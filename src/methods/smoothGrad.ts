@@ -27,15 +27,29 @@ export async function smoothGrad(input: MethodInput, inner: InnerMethod, options
   const magnitude = options.magnitude ?? true;
   const { x, baseline, targets } = input;
   const examples = x.shape[0];
-  const ones = x.shape.slice(1).map(() => 1);
-  const repeat = [samples, ...ones];
-  const [noisy, tiledBaseline] = tf.tidy(() => {
-    const flat = x.reshape([examples, -1]);
-    const stdev = tf.sub(tf.max(flat, 1), tf.min(flat, 1)).mul(spread).reshape([examples, ...ones]);
-    const tiledStdev = tf.tile(stdev, repeat);
-    const noise = tf.tensor(normalSamples(samples * x.size, options.seed), [samples * examples, ...x.shape.slice(1)]);
-    return [tf.add(tf.tile(x, repeat), tf.mul(noise, tiledStdev)), tf.tile(baseline, repeat)];
-  });
+  const batchShape = [samples * examples, ...x.shape.slice(1)];
+  // Built on the host in one pass: wasm's tile and broadcasting ops cost more here than the noise itself.
+  const [xData, baselineData] = (await Promise.all([x.data(), baseline.data()])) as Float32Array[];
+  const noisyData = normalSamples(samples * x.size, options.seed);
+  const features = x.size / examples;
+  for (let b = 0; b < examples; b++) {
+    const row = xData.subarray(b * features, (b + 1) * features);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of row) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const stdev = spread * (hi - lo);
+    for (let k = 0; k < samples; k++) {
+      const offset = (k * examples + b) * features;
+      for (let i = 0; i < features; i++) noisyData[offset + i] = row[i] + stdev * noisyData[offset + i];
+    }
+  }
+  const tiledBaselineData = new Float32Array(samples * x.size);
+  for (let k = 0; k < samples; k++) tiledBaselineData.set(baselineData, k * x.size);
+  const noisy = tf.tensor(noisyData, batchShape);
+  const tiledBaseline = tf.tensor(tiledBaselineData, batchShape);
   let result: MethodResult;
   try {
     result = await inner({
@@ -48,8 +62,9 @@ export async function smoothGrad(input: MethodInput, inner: InnerMethod, options
     tf.dispose([noisy, tiledBaseline]);
   }
   const attribution = tf.tidy(() => {
-    const perSample = result.attribution.reshape([samples, ...x.shape]);
-    return tf.mean(magnitude ? tf.square(perSample) : perSample, 0);
+    // The mean over samples as a [1, S] × [S, B·N] product: a reduction over the first axis transposes first.
+    const perSample = result.attribution.reshape([samples, x.size]);
+    return tf.matMul(tf.fill([1, samples], 1 / samples), magnitude ? tf.square(perSample) : perSample).reshape(x.shape);
   });
   result.attribution.dispose();
   result.trace.points?.dispose();
