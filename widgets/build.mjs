@@ -2,7 +2,7 @@
 //   dist/widgets/esm/index.js  ESM (tests, static pages; @jupyter-widgets/base left to the page)
 //   dist/index.js              AMD, define(["@jupyter-widgets/base"], ...): what VS Code and html-manager
 //                              load as <module>@<version>/dist/index.js (from a CDN or a custom URL)
-//   dist/widgets/lab/          the JupyterLab plugin's entry, input to `npm run build:labextension`
+//   widgets/lab/lib/plugin.js  the JupyterLab plugin's entry, input to `npm run build:labextension`
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ const BASE = '@jupyter-widgets/base';
 const common = { bundle: true, external: [BASE], target: 'es2020', logLevel: 'warning', legalComments: 'none', charset: 'utf8' };
 
 await build({ ...common, entryPoints: [join(root, 'widgets/src/index.ts')], format: 'esm', outfile: join(root, 'dist/widgets/esm/index.js') });
-await build({ ...common, entryPoints: [join(root, 'widgets/src/plugin.ts')], format: 'esm', outfile: join(root, 'dist/widgets/lab/lib/plugin.js') });
+await build({ ...common, entryPoints: [join(root, 'widgets/src/plugin.ts')], format: 'esm', outfile: join(root, 'widgets/lab/lib/plugin.js') });
 
 const cjs = await build({ ...common, entryPoints: [join(root, 'widgets/src/index.ts')], format: 'cjs', write: false, minify: true });
 const body = cjs.outputFiles[0].text;
@@ -26,4 +26,4 @@ return module.exports;
 `;
 writeFileSync(join(root, 'dist/index.js'), amd);
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-console.log(`widgets built: dist/index.js (AMD, ${(amd.length / 1024).toFixed(0)} kB), dist/widgets/esm, dist/widgets/lab (pathlens ${version})`);
+console.log(`widgets built: dist/index.js (AMD, ${(amd.length / 1024).toFixed(0)} kB), dist/widgets/esm, widgets/lab/lib (pathlens ${version})`);
