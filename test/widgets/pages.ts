@@ -1,5 +1,5 @@
 // Builds the test pages: the live page (services + a ManagerBase manager + our ESM build) and the
-// static page (html-manager + our AMD bundle), and turns an executed notebook into a static page.
+// static page (html-manager and require.js, which fetch our AMD bundle by module name and version), and turns an executed notebook into a static page.
 import { build, type Plugin } from 'esbuild';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export async function buildPages(root: string, out: string): Promise<void> {
   };
   await build({ ...common, entryPoints: [join(root, 'test/widgets/page/live.ts')], outfile: join(out, 'live.js'), plugins: [useEsmBuild(root)] });
   await build({ ...common, entryPoints: [join(root, 'test/widgets/page/static.ts')], outfile: join(out, 'static.js') });
-  copyFileSync(join(root, 'dist/index.js'), join(out, 'pathlens-amd.js'));
+  copyFileSync(join(root, 'node_modules/requirejs/require.js'), join(out, 'require.js'));
   writeFileSync(join(out, 'live.html'), '<!doctype html><meta charset="utf-8"><title>pathlens live</title><body><div id="outputs"></div><script src="live.js"></script></body>');
 }
 
@@ -48,8 +48,9 @@ export function staticPage(notebook: { metadata: Record<string, unknown>; cells:
   const views = outputs.map((o) => `<div class="cell-output"><script type="${WIDGET_VIEW}">${json(o.data![WIDGET_VIEW])}</script><pre>${escapeHtml([o.data!['text/plain']].flat().join(''))}</pre></div>`);
   return `<!doctype html><meta charset="utf-8"><title>pathlens static widgets</title>
 <script type="${WIDGET_STATE}">${json(state)}</script>
+<script>var __webpack_public_path__ = '';</script>
 <script src="static.js"></script>
-<script>window.define = function (deps, factory) { window.pathlensAmd = { deps: deps, factory: factory }; }; window.define.amd = {};</script>
-<script src="pathlens-amd.js"></script>
+<script src="require.js"></script>
+<script>define('@jupyter-widgets/base', [], function () { return window.pathlensBase; });</script>
 <body>${views.join('\n')}</body>`;
 }

@@ -1,25 +1,17 @@
-// The static page: html-manager renders saved widget state (notebook metadata) with no kernel and no
-// network. Our module comes from the AMD bundle (dist/index.js), captured by a minimal define() that the
-// page installs after this bundle, the way require.js hands it to html-manager's loader in nbconvert pages.
+// The static page: html-manager renders saved widget state (notebook metadata) with no kernel. Our module
+// is found the way nbconvert's widget pages find it: html-manager's requireLoader asks require.js for
+// `pathlens`, then falls back to jsDelivr's `pathlens@<range>/dist/index.js`, our AMD bundle (the test
+// answers that URL from disk: no network).
 import * as base from '@jupyter-widgets/base';
 import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
+import { requireLoader } from '@jupyter-widgets/html-manager/lib/libembed-amd';
 
-type Factory = (...deps: unknown[]) => Record<string, unknown>;
-const w = window as unknown as { pathlensAmd?: { deps: string[]; factory: Factory }; pl?: unknown };
-
-async function loader(moduleName: string, moduleVersion: string): Promise<unknown> {
-  const amd = w.pathlensAmd;
-  if (moduleName !== 'pathlens' || !amd) throw new Error(`no module ${moduleName}@${moduleVersion}`);
-  const exports = amd.factory(...amd.deps.map((d) => (d === '@jupyter-widgets/base' ? base : undefined)));
-  const version = String(exports.MODULE_VERSION);
-  if (moduleVersion.replace(/^\^/, '').split('.').slice(0, 2).join('.') !== version.split('.').slice(0, 2).join('.')) {
-    throw new Error(`pathlens ${version} does not satisfy ${moduleVersion}`);
-  }
-  return exports;
-}
+const w = window as unknown as { pathlensBase?: unknown; pl?: unknown };
+// For require.js: the host's @jupyter-widgets/base, which our AMD module asks for.
+w.pathlensBase = base;
 
 async function render(): Promise<number> {
-  const manager = new HTMLManager({ loader });
+  const manager = new HTMLManager({ loader: requireLoader });
   const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
   const state = JSON.parse(stateTag!.textContent!);
   await manager.set_state(state);
@@ -35,4 +27,4 @@ async function render(): Promise<number> {
   return tags.length;
 }
 
-w.pl = { rendered: new Promise((resolve) => addEventListener('load', () => resolve(render()))) };
+w.pl = { rendered: new Promise((resolve, reject) => addEventListener('load', () => render().then(resolve, reject))) };
