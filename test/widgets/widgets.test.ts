@@ -302,3 +302,21 @@ test('static: a tutorial with the widget cells, executed by nbclient with its wi
   assert.deepEqual(errors.filter((e) => !/ERR_FILE_NOT_FOUND/.test(e)), [], 'page errors');
   await page.close();
 });
+
+test('plain tslab (no comms): ex.widget() shows the static heatmap and says why in one line', { skip, timeout: 120_000 }, () => {
+  // tslab's own kernel, straight from node_modules (what a user has with `tslab install`).
+  const spec = join(work, 'prefix/share/jupyter/kernels/tslab');
+  mkdirSync(spec, { recursive: true });
+  writeFileSync(join(spec, 'kernel.json'), JSON.stringify({ argv: [process.execPath, join(ROOT, 'node_modules/tslab/bin/tslab'), 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript (tslab)', language: 'typescript' }));
+  const cells = [SETUP.split('\n').slice(0, 6).join('\n'), "ex.widget('explorer')"];
+  const nb = { cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null })), metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  const file = join(work, 'plain-tslab.ipynb');
+  writeFileSync(file, JSON.stringify(nb));
+  run(PYTHON, [join(HERE, 'execute_notebook.py'), file, `${file}.out`, join(ROOT, 'notebooks'), 'tslab'], { env });
+  const outputs = JSON.parse(readFileSync(`${file}.out`, 'utf8')).cells[1].outputs as { output_type: string; data?: Record<string, unknown>; name?: string; text?: string | string[] }[];
+  const images = outputs.filter((o) => o.data?.['image/png']);
+  assert.equal(images.length, 1, `one static heatmap: ${JSON.stringify(outputs).slice(0, 500)}`);
+  assert.ok(!outputs.some((o) => o.data?.[WIDGET_VIEW]), 'no widget view');
+  const text = outputs.filter((o) => o.output_type === 'stream').map((o) => [o.text].flat().join('')).join('');
+  assert.match(text, /^pathlens: no widget comms here \(run the notebook on the "TypeScript \(pathlens\)" kernel: npx pathlens kernel install\); showing the static heatmap\n$/);
+});
