@@ -16,8 +16,16 @@ import type { EvaluationContext } from '../metrics/evaluate.js';
 import { createOracle } from '../oracle.js';
 import { layoutOf } from '../render/normalize.js';
 
-/** At most this many frames per method are sent (evenly spaced, both ends kept). */
+/** At most this many frames per method are sent (evenly spaced, both ends kept)... */
 export const MAX_FRAMES = 64;
+/** ...and fewer for large inputs: the path buffers of one widget stay under this many bytes (they are also saved in the notebook). */
+export const PATH_BYTES = 24 * 1024 * 1024;
+
+/** Frames per method within {@link PATH_BYTES}: never more than MAX_FRAMES, never fewer than 2 (the ends). */
+export function frameBudget(methodsWithPath: number, floatsPerFrame: number): number {
+  const fit = Math.floor(PATH_BYTES / (4 * Math.max(1, methodsWithPath) * Math.max(1, floatsPerFrame)));
+  return Math.max(2, Math.min(MAX_FRAMES, fit));
+}
 
 export interface WidgetData {
   readonly example: number;
@@ -60,9 +68,9 @@ function pathsOf(points: tf.Tensor, method: string, x: tf.Tensor): tf.Tensor[] {
   });
 }
 
-function frameIndices(n: number): number[] {
-  if (n <= MAX_FRAMES) return Array.from({ length: n }, (_, i) => i);
-  return Array.from({ length: MAX_FRAMES }, (_, i) => Math.round((i * (n - 1)) / (MAX_FRAMES - 1)));
+function frameIndices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
 }
 
 interface Frames {
@@ -72,10 +80,10 @@ interface Frames {
   count: number;
 }
 
-function framesOf(context: EvaluationContext, numClasses: number, paths: tf.Tensor[], target: number, cells: number, channels: number, gradientAtEnd: boolean): Frames {
+function framesOf(context: EvaluationContext, numClasses: number, paths: tf.Tensor[], target: number, cells: number, channels: number, gradientAtEnd: boolean, maxFrames: number): Frames {
   const oracle = createOracle(context.model, numClasses, context.internalBatchSize);
   const n = paths[0].shape[0];
-  const keep = frameIndices(n);
+  const keep = frameIndices(n, maxFrames);
   const cumSum = new Float64Array(keep.length * cells);
   const outSum = new Float64Array(keep.length);
   for (const path of paths) {
@@ -119,6 +127,8 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
   const outputs: Float32Array[] = [];
   const without: string[] = [];
   let numClasses: number | undefined;
+  const withPath = methods.filter((m) => ex.path(m).points).length;
+  const maxFrames = frameBudget(withPath, (withPoints ? cells * layout.channels : 0) + cells + 1);
   try {
     for (const m of methods) {
       const kept = ex.path(m).points;
@@ -132,7 +142,7 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
       const paths = pathsOf(example_points, ex.record(m).method, input);
       example_points.dispose();
       try {
-        const f = framesOf(context, numClasses, paths, target, cells, layout.channels, ex.record(m).method === 'ig2');
+        const f = framesOf(context, numClasses, paths, target, cells, layout.channels, ex.record(m).method === 'ig2', maxFrames);
         frames.push(f.count);
         if (withPoints) points.push(f.points);
         cumulative.push(f.cumulative);

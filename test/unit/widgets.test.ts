@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { explain, JUPYTER_DISPLAY, KERNEL_HOOK, type Explanation, type KernelHook, type CommMessage, type CommTargetHandler } from '../../src/index.js';
 import { putBuffers, removeBuffers } from '../../src/widgets/buffers.js';
 import { identity, MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_MODULE_VERSION, WIDGET_PACKAGE_VERSION } from '../../src/widgets/module.js';
-import { widgetData } from '../../src/widgets/pathData.js';
+import { frameBudget, MAX_FRAMES, widgetData } from '../../src/widgets/pathData.js';
 import { NO_COMMS_REASON } from '../../src/widgets/widget.js';
-import { maxAbsDiff, randomSmoothModel, randomTensor, rng, useBackend } from '../helpers.js';
+import { expectNoLeak, maxAbsDiff, randomSmoothModel, randomTensor, rng, useBackend } from '../helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -143,6 +143,16 @@ test('the replayed path adds up to the attribution for left-Riemann paths (Guide
     assert.ok(maxAbsDiff(lastPoint, data.input) < 1e-6, `${name}: the last frame is x`);
     offset += frames;
   }
+});
+
+test('widget data leaks no tensors, and large inputs get fewer frames (never fewer than the two ends)', async () => {
+  await expectNoLeak(async () => void widgetData(ex, (ex as unknown as { evaluation: never }).evaluation, 0, true));
+  const { hook } = fakeHook();
+  (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
+  await expectNoLeak(async () => void ex.widget('player'));
+  assert.equal(frameBudget(2, 28 * 28 * 2 + 1), MAX_FRAMES, 'MNIST: every frame up to 64');
+  assert.equal(frameBudget(2, 224 * 224 * 4 + 1), 15, '224×224 RGB, points and accumulated maps: 15 frames per method for two methods');
+  assert.equal(frameBudget(4, 1024 * 1024 * 4), 2);
 });
 
 test('ex.widget() opens a protocol-2.1 model with binary buffers and displays the widget view with text/plain and image/png', () => {
