@@ -21,7 +21,7 @@ export type WidgetKind = keyof typeof MODEL_NAMES;
 export const WIDGET_KINDS = Object.keys(MODEL_NAMES) as WidgetKind[];
 
 /** The `_model_*`/`_view_*` keys every model's state starts with (`@jupyter-widgets/base` 6 DOMWidget). */
-export function identity(kind: WidgetKind): Record<string, string> {
+export function identity(kind: WidgetKind): Record<string, unknown> {
   return {
     _model_module: WIDGET_MODULE,
     _model_module_version: WIDGET_MODULE_VERSION,
@@ -29,6 +29,6 @@ export function identity(kind: WidgetKind): Record<string, string> {
     _view_module: WIDGET_MODULE,
     _view_module_version: WIDGET_MODULE_VERSION,
     _view_name: VIEW_NAMES[kind],
-    _dom_classes: [] as unknown as string,
+    _dom_classes: [],
   };
 }

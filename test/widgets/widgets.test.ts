@@ -149,7 +149,20 @@ test('live: both widgets round-trip through the real kernel, redraw on kernel up
   await page.selectOption('.pathlens-explorer select.pathlens-method', 'guidedIG');
   const second = await until('the explorer to redraw', () => canvasPixels(page, MAIN), (p) => p.hash !== first.hash);
   assert.ok(second.coloured > 0.5 * 256 * 256);
-  assert.equal(await kernelValues(page, "explorer.get('method')"), 'guidedIG');
+  await until('the kernel to see the method', () => kernelValues(page, "explorer.get('method')"), (v) => v === 'guidedIG');
+
+  // Shared scale (checkbox) and alpha (slider) → kernel; the thumbnails and the overlay redraw.
+  const thumbs = () => page.$$eval('.pathlens-explorer .pathlens-thumb canvas', (cs) => cs.map((c) => (c as unknown as { toDataURL(): string }).toDataURL()).join('|'));
+  const thumbs0 = await thumbs();
+  await page.click('.pathlens-explorer input.pathlens-shared');
+  await until('the thumbnails to share one scale', thumbs, (v) => v !== thumbs0);
+  await page.focus('.pathlens-explorer input.pathlens-alpha');
+  await page.keyboard.press('Home');
+  const unlit = await until('alpha 0 to show the bare input', () => canvasPixels(page, MAIN), (p) => p.coloured === 0);
+  assert.notEqual(unlit.hash, second.hash);
+  await until('the kernel to see shared scale and alpha 0', () => kernelValues(page, "[explorer.get('shared_scale'), explorer.get('alpha')]"), (v) => JSON.stringify(v) === '[true,0]');
+  assert.equal((await execute(page, 'explorer.set({ alpha: 0.6, shared_scale: false })')).status, 'ok');
+  await until('the overlay to come back', () => canvasPixels(page, MAIN), (p) => p.hash === second.hash);
 
   // Step slider (keyboard) → kernel, and the accumulated map and the trajectory marker move.
   const accumulated0 = await canvasPixels(page, ACCUMULATED);
