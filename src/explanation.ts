@@ -6,6 +6,8 @@ import type { HeatmapView, PlotlyView } from './display/views.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
 import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
 import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
+import { explanationWidget, type ExplanationWidget, type WidgetOptions } from './widgets/widget.js';
+import type { WidgetKind } from './widgets/module.js';
 
 /** Completeness per example: the attributions should add up to f(x) − f(baseline). */
 export interface Completeness {
@@ -118,6 +120,11 @@ export class Explanation {
 
   [JUPYTER_DISPLAY](): MimeBundle {
     return explanationBundle(this);
+  }
+
+  /** An interactive widget: `'explorer'` (default) or `'player'` (needs keepPath); static heatmap where widgets cannot load. */
+  widget(kind?: WidgetKind, options?: WidgetOptions): ExplanationWidget {
+    return explanationWidget(this, this.evaluation, kind, options);
   }
 
   /**

@@ -43,3 +43,7 @@ export { meanInterval, summaryCurves } from './metrics/summary.js';
 export type { MeanInterval, SummaryCurve } from './metrics/summary.js';
 export type { MetricsDisplay } from './metrics/display.js';
 export { metricsFigure } from './render/metricsFigure.js';
+export { KernelWidget } from './widgets/model.js';
+export { StaticWidget } from './widgets/widget.js';
+export type { ExplanationWidget, WidgetOptions } from './widgets/widget.js';
+export { WIDGET_MODULE, WIDGET_MODULE_VERSION, type WidgetKind } from './widgets/module.js';
