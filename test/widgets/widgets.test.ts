@@ -2,7 +2,7 @@
 // (playwright-core) loads a page with @jupyterlab/services and a ManagerBase widget manager over our ESM
 // build. User actions round-trip through the kernel and redraw the views (checked on canvas pixels), the
 // kernel's own updates redraw them, malformed messages leave both alive, and a reload restores every
-// widget through jupyter.widget.control. Then a tutorial with the widget cells, executed by nbclient
+// widget through jupyter.widget.control. Then the quick-start tutorial (it ends with both widgets), executed by nbclient
 // with its widget state saved, renders offline through html-manager and our AMD bundle.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,6 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPages, staticPage, WIDGET_VIEW } from './pages.js';
-import { withWidgetCells } from './notebookCells.js';
 import { WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
 import { installKernel, jupyterEnv, PYTHON, startServer, type Server } from './server.js';
 
@@ -250,11 +249,9 @@ test('live: both widgets round-trip through the real kernel, redraw on kernel up
   await page.close();
 });
 
-test('static: a tutorial with the widget cells, executed by nbclient with its widget state, renders offline through html-manager, require.js and the AMD bundle fetched by module name and version', { skip, timeout: 240_000 }, async (t) => {
-  const scratch = join(work, '01-quickstart-widgets.ipynb');
-  const executed = join(work, '01-quickstart-widgets.executed.ipynb');
-  withWidgetCells(join(ROOT, 'notebooks/01-quickstart.ipynb'), '01-quickstart.ipynb', scratch);
-  run(PYTHON, [join(HERE, 'execute_notebook.py'), scratch, executed, join(ROOT, 'notebooks')], { env });
+test('static: the quick-start tutorial, which ends with the widgets, executed by nbclient with its widget state, renders offline through html-manager, require.js and the AMD bundle fetched by module name and version', { skip, timeout: 240_000 }, async (t) => {
+  const executed = join(work, '01-quickstart.executed.ipynb');
+  run(PYTHON, [join(HERE, 'execute_notebook.py'), join(ROOT, 'notebooks/01-quickstart.ipynb'), executed, join(ROOT, 'notebooks')], { env });
   const nb = JSON.parse(readFileSync(executed, 'utf8'));
   const widgetOutputs = nb.cells.flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => c.outputs ?? []).filter((o: { data?: Record<string, unknown> }) => o.data?.[WIDGET_VIEW]);
   assert.equal(widgetOutputs.length, 2, 'the explorer and the player are saved as widget outputs');
