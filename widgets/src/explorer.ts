@@ -5,7 +5,7 @@
  */
 import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import { SIGNS, type Sign } from '../../src/render/normalize.js';
-import { MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
+import { identity } from '../../src/widgets/module.js';
 import { float32 } from './binary.js';
 import { el, ensureStyle, labelled, select, setOptions, slider } from './controls.js';
 import { cellAt, grayOf, heatmapPixels, newCanvas, paint, scaleFor, signedMap, type Shape } from './draw.js';
@@ -18,12 +18,7 @@ export class AttributionExplorerModel extends DOMWidgetModel {
   override defaults() {
     return {
       ...super.defaults(),
-      _model_name: MODEL_NAMES.explorer,
-      _model_module: WIDGET_MODULE,
-      _model_module_version: WIDGET_MODULE_VERSION,
-      _view_name: VIEW_NAMES.explorer,
-      _view_module: WIDGET_MODULE,
-      _view_module_version: WIDGET_MODULE_VERSION,
+      ...identity('explorer'),
       methods: [] as string[],
       method: '',
       sign: 'absolute',

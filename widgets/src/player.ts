@@ -5,7 +5,7 @@
  */
 import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import { SIGNS, type Sign } from '../../src/render/normalize.js';
-import { MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
+import { identity } from '../../src/widgets/module.js';
 import { float32 } from './binary.js';
 import { el, ensureStyle, labelled, select, setOptions, slider } from './controls.js';
 import { grayOf, heatmapPixels, imagePixels, newCanvas, paint, range, scaleFor, signedMap, type Shape } from './draw.js';
@@ -17,12 +17,7 @@ export class PathPlayerModel extends DOMWidgetModel {
   override defaults() {
     return {
       ...super.defaults(),
-      _model_name: MODEL_NAMES.player,
-      _model_module: WIDGET_MODULE,
-      _model_module_version: WIDGET_MODULE_VERSION,
-      _view_name: VIEW_NAMES.player,
-      _view_module: WIDGET_MODULE,
-      _view_module_version: WIDGET_MODULE_VERSION,
+      ...identity('player'),
       methods: [] as string[],
       method: '',
       step: 0,
