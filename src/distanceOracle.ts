@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { clearGradientError, inChunks, type GradientOracle } from './oracle.js';
+import { clearGradientError, inChunks, targetScores, type GradientOracle } from './oracle.js';
 import type { RepresentationProbe } from './representation.js';
 
 /** What IG2 asks of the model, at the same points: the explained output and the representation distance, each with its input gradient. */
@@ -33,14 +33,7 @@ export interface DistanceOracle {
 }
 
 export function createDistanceOracle(probe: RepresentationProbe, base: GradientOracle): DistanceOracle {
-  const { numClasses, internalBatchSize, stats } = base;
-  const oneHotOf = (targets: readonly number[]) => {
-    const hot = new Float32Array(targets.length * numClasses);
-    targets.forEach((t, i) => (hot[i * numClasses + t] = 1));
-    return tf.tensor2d(hot, [targets.length, numClasses]);
-  };
-  // One-hot product, not gather: gather's gradient is missing on some backends.
-  const explained = (output: tf.Tensor2D, oneHot: tf.Tensor2D) => tf.sum(tf.mul(output, oneHot), 1) as tf.Tensor1D;
+  const { internalBatchSize, stats } = base;
   const checkRows = (points: tf.Tensor, count: number, what: string) => {
     if (count !== points.shape[0]) throw new Error(`internal: ${count} ${what} for ${points.shape[0]} points`);
   };
@@ -55,7 +48,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
       checkRows(points, targets.length, 'targets');
       return inChunks(points, internalBatchSize, (start, p) => {
         stats.forwardRows += p.shape[0];
-        return [explained(probe(p).output, oneHotOf(targets.slice(start, start + p.shape[0])))];
+        return [targetScores(probe(p).output, targets.slice(start, start + p.shape[0]))];
       })[0] as tf.Tensor1D;
     },
     valueAndGrads(points, targets, referenceReps) {
@@ -66,7 +59,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
         const m = p.shape[0];
         stats.gradientCalls++;
         stats.gradientRows += 2 * m;
-        const oneHot = oneHotOf(targets.slice(start, start + m));
+        const rowTargets = targets.slice(start, start + m);
         const reference = referenceReps.slice(start, m);
         const twice = tf.concat([p, p]);
         let result: { value: tf.Tensor; grads: tf.Tensor[] };
@@ -76,7 +69,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
           result = tf.engine().gradients(
             () => {
               const { representation, output } = probe(twice);
-              const f = explained(output.slice(0, m), oneHot);
+              const f = targetScores(output.slice(0, m), rowTargets);
               const d = tf.sum(tf.squaredDifference(representation.slice(m, m), reference), 1);
               return tf.concat([f, d]);
             },

@@ -92,14 +92,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
   const inputOnly = options.inputOnly ?? model.kind !== 'function';
   let rowsPerCall = internalBatchSize;
   let sizing: ChunkSizing | null = null;
-  // The target is picked with a one-hot product, not gather: gather's gradient (UnsortedSegmentSum)
-  // is missing on some backends.
-  const explained = (points: tf.Tensor, oneHot: tf.Tensor) => tf.sum(tf.mul(model.forward(points), oneHot), 1) as tf.Tensor1D;
-  const oneHotOf = (targets: readonly number[]) => {
-    const hot = new Float32Array(targets.length * numClasses);
-    targets.forEach((t, i) => (hot[i * numClasses + t] = 1));
-    return tf.tensor2d(hot, [targets.length, numClasses]);
-  };
+  const explained = (points: tf.Tensor, targets: readonly number[]) => targetScores(model.forward(points), targets);
   type Run<T> = (p: tf.Tensor, t: readonly number[]) => T;
   /** Runs `run` over the rows in chunks of rowsPerCall; `first`, when given, runs the first row alone before. */
   const perChunk = <T extends tf.Tensor[]>(points: tf.Tensor, targets: readonly number[], run: Run<T>, first?: Run<T>): T => {
@@ -120,10 +113,9 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     tf.tidy(() => {
       stats.gradientCalls++;
       stats.gradientRows += p.shape[0];
-      const oneHot = oneHotOf(t);
       // allowNoGradients: tf.valueAndGrad throws from inside the engine and leaks a tensor when the
       // output does not depend on the input; we check for the missing gradient ourselves.
-      const gradient = () => tf.engine().gradients(() => explained(p, oneHot), [p], undefined, true);
+      const gradient = () => tf.engine().gradients(() => explained(p, t), [p], undefined, true);
       let result: { value: tf.Tensor; grads: tf.Tensor[] };
       try {
         result = inputOnly ? withInputOnlyGradients(gradient) : gradient();
@@ -164,7 +156,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
       const [value] = perChunk(points, targets, (p, t) =>
         tf.tidy(() => {
           stats.forwardRows += p.shape[0];
-          return [explained(p, oneHotOf(t))] as [tf.Tensor];
+          return [explained(p, t)] as [tf.Tensor];
         }),
       );
       return value as tf.Tensor1D;
@@ -189,4 +181,17 @@ export function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, 
 export function scoresOf(model: ModelAdapter, batch: tf.Tensor, internalBatchSize: number): tf.Tensor2D {
   const [scores] = inChunks(batch, internalBatchSize, (_, rows) => [tf.tidy(() => model.forward(rows))]);
   return scores as tf.Tensor2D;
+}
+
+/**
+ * `scores[i, targets[i]]` for every row, as a one-hot product: gather's gradient (UnsortedSegmentSum) is
+ * missing on some backends, and tf.oneHot refuses a model with a single output.
+ */
+export function targetScores(scores: tf.Tensor2D, targets: readonly number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const classes = scores.shape[1];
+    const hot = new Float32Array(targets.length * classes);
+    targets.forEach((t, i) => (hot[i * classes + t] = 1));
+    return tf.sum(tf.mul(scores, tf.tensor2d(hot, [targets.length, classes])), 1) as tf.Tensor1D;
+  });
 }

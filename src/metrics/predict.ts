@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model.js';
+import { targetScores } from '../oracle.js';
 import { readAll } from '../tensors.js';
 
 /** How the model's scores become class probabilities for the metrics. */
@@ -37,10 +38,9 @@ export async function predictRows(
       ...tf.tidy(() => {
         const scores = model.forward(build(start, count));
         const probs = mode === 'softmax' ? tf.softmax(scores) : scores;
-        const targets = tf.tensor1d(Array.from({ length: count }, (_, i) => targetOf(start + i)), 'int32');
-        const oneHot = tf.oneHot(targets, scores.shape[1]).toFloat();
-        const probability = tf.sum(tf.mul(probs, oneHot), 1);
-        const isTop = tf.equal(tf.argMax(scores, 1), targets).toFloat();
+        const targets = Array.from({ length: count }, (_, i) => targetOf(start + i));
+        const probability = targetScores(probs, targets);
+        const isTop = tf.equal(tf.argMax(scores, 1), tf.tensor1d(targets, 'int32')).toFloat();
         return [probability, isTop];
       }),
     );

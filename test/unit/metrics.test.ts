@@ -210,3 +210,19 @@ test('property: bokeh images keep the kept pixels and stay within their range, o
     assert.deepEqual(bokehImage(img, h, w, c, new Uint8Array(h * w).fill(1)), img);
   }
 });
+
+test('a model with a single output (a sigmoid) can be explained and evaluated', async () => {
+  const w = tf.tensor2d(Array.from({ length: P }, (_, i) => (i % 3) - 1), [P, 1]);
+  const sigmoid: ModelFunction = (b) => tf.sigmoid(tf.matMul(b.reshape([b.shape[0], P]), w));
+  const x = tf.tensor4d(Array.from({ length: 2 * P }, (_, i) => (i * 7) % 5 / 4), [2, H, W, 1]);
+  await expectNoLeak(async () => {
+    const ex = await explain(sigmoid, x, { target: 0 }).ig({ steps: 8 });
+    const r = await ex.evaluate({ metrics: ['insertion', 'deletion'], scores: 'probabilities', steps: 8 });
+    for (const metric of ['insertion', 'deletion'] as const) {
+      assert.equal(r.scores.ig[metric]!.length, 2);
+      assert.ok(r.scores.ig[metric]!.every((v) => v >= 0 && v <= 1), `${metric}: ${r.scores.ig[metric]}`);
+    }
+    ex.dispose();
+  });
+  tf.dispose([w, x]);
+});
