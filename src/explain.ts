@@ -198,6 +198,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)),
           ...(own ? [] : [oracle.value(baseline, targets)]),
         ]);
+        baseline.dispose(); // each method's own; `owned` still frees it if the step throws
         const fBaseline = own ? Array.from(own.fBaseline) : Array.from(fBaselineHere);
         const fIn = own?.fInput ? Array.from(own.fInput) : Array.from(fInput);
         const delta = fIn.map((f, b) => f - fBaseline[b]);
