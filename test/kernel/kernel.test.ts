@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { jupyterEnv, PYTHON } from '../jupyter.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const PYTHON = '/usr/bin/python3'; // Debian's own; the python3 first on PATH may lack Jupyter
 const CLI = join(ROOT, 'dist', 'kernel-ext', 'cli.js');
 
 const probe = spawnSync(PYTHON, ['-c', 'import jupyter_kernel_test, jupyter_client, nbclient'], { encoding: 'utf8' });
@@ -39,15 +39,7 @@ before(() => {
   const link = run(process.execPath, [join(ROOT, 'notebooks', 'link-pathlens.mjs')], { env: process.env });
   assert.equal(link.status, 0, explainFailure(link));
   work = mkdtempSync(join(tmpdir(), 'pathlens-kernel-'));
-  env = {
-    ...process.env,
-    JUPYTER_PATH: join(work, 'prefix', 'share', 'jupyter'),
-    JUPYTER_DATA_DIR: join(work, 'data'),
-    JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
-    JUPYTER_CONFIG_DIR: join(work, 'config'),
-    JUPYTER_PLATFORM_DIRS: '1',
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
+  env = jupyterEnv(work);
   const install = run(process.execPath, [CLI, 'kernel', 'install', '--prefix', join(work, 'prefix')]);
   assert.equal(install.status, 0, explainFailure(install));
 });

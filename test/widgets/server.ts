@@ -1,11 +1,9 @@
 // Debian's jupyter_server on loopback, with the pathlens kernel installed into a temporary prefix.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-
-export const PYTHON = '/usr/bin/python3';
+import { PYTHON } from '../jupyter.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,19 +14,6 @@ export function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
-}
-
-export function jupyterEnv(work: string): NodeJS.ProcessEnv {
-  for (const d of ['data', 'runtime', 'config']) mkdirSync(join(work, d), { recursive: true });
-  return {
-    ...process.env,
-    JUPYTER_PATH: join(work, 'prefix', 'share', 'jupyter'),
-    JUPYTER_DATA_DIR: join(work, 'data'),
-    JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
-    JUPYTER_CONFIG_DIR: join(work, 'config'),
-    JUPYTER_PLATFORM_DIRS: '1',
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
 }
 
 export function installKernel(cli: string, work: string, env: NodeJS.ProcessEnv): void {

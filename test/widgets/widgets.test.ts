@@ -14,7 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPages, staticPage, WIDGET_VIEW } from './pages.js';
 import { WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
-import { installKernel, jupyterEnv, PYTHON, startServer, type Server } from './server.js';
+import { jupyterEnv, PYTHON } from '../jupyter.js';
+import { installKernel, startServer, type Server } from './server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
