@@ -1,6 +1,6 @@
 /** The attribution explorer's kernel-side model: its state and what the front end may change. */
 import { SIGNS } from '../render/normalize.js';
-import { identity } from './module.js';
+import { identity, INITIAL_TRAITS } from './module.js';
 import { traits, type TraitSpecs } from './model.js';
 import type { WidgetData } from './pathData.js';
 
@@ -12,11 +12,7 @@ export function explorerState(data: WidgetData, description: string): Record<str
     target: data.target,
     methods: data.methods,
     method: data.methods[0],
-    sign: 'absolute',
-    clip: 99.5,
-    alpha: 0.6,
-    shared_scale: false,
-    pinned: null,
+    ...INITIAL_TRAITS.explorer,
     height: data.height,
     width: data.width,
     channels: data.channels,

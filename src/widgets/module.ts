@@ -18,6 +18,12 @@ export const CONTROL_TARGET = 'jupyter.widget.control';
 export const MODEL_NAMES = { explorer: 'AttributionExplorerModel', player: 'PathPlayerModel' } as const;
 export const VIEW_NAMES = { explorer: 'AttributionExplorerView', player: 'PathPlayerView' } as const;
 export type WidgetKind = keyof typeof MODEL_NAMES;
+
+/** Where the user-adjustable traits start, on the kernel side and in the front-end models alike. */
+export const INITIAL_TRAITS = {
+  explorer: { sign: 'absolute', clip: 99.5, alpha: 0.6, shared_scale: false, pinned: null },
+  player: { step: 0, sign: 'all', clip: 99.5, interval_ms: 120 },
+} as const;
 export const WIDGET_KINDS = Object.keys(MODEL_NAMES) as WidgetKind[];
 
 /** The `_model_*`/`_view_*` keys every model's state starts with (`@jupyter-widgets/base` 6 DOMWidget). */

@@ -1,6 +1,6 @@
 /** The path player's kernel-side model: its state and what the front end may change. */
 import { SIGNS } from '../render/normalize.js';
-import { identity } from './module.js';
+import { identity, INITIAL_TRAITS } from './module.js';
 import { traits, type TraitSpecs } from './model.js';
 import type { WidgetData } from './pathData.js';
 
@@ -13,10 +13,7 @@ export function playerState(data: WidgetData, description: string): Record<strin
     target: data.target,
     methods: data.methods,
     method: first,
-    step: 0,
-    sign: 'all',
-    clip: 99.5,
-    interval_ms: 120,
+    ...INITIAL_TRAITS.player,
     height: data.height,
     width: data.width,
     channels: data.channels,

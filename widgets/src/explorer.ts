@@ -5,7 +5,7 @@
  */
 import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import { SIGNS, type Sign } from '../../src/render/normalize.js';
-import { identity } from '../../src/widgets/module.js';
+import { identity, INITIAL_TRAITS } from '../../src/widgets/module.js';
 import { float32 } from './binary.js';
 import { el, ensureStyle, labelled, select, setOptions, slider } from './controls.js';
 import { cellAt, grayOf, heatmapPixels, newCanvas, paint, scaleFor, signedMap, type Shape } from './draw.js';
@@ -21,11 +21,7 @@ export class AttributionExplorerModel extends DOMWidgetModel {
       ...identity('explorer'),
       methods: [] as string[],
       method: '',
-      sign: 'absolute',
-      clip: 99.5,
-      alpha: 0.6,
-      shared_scale: false,
-      pinned: null,
+      ...INITIAL_TRAITS.explorer,
       frames: [] as number[],
       path_note: '',
       description: '',

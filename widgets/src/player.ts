@@ -5,7 +5,7 @@
  */
 import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import { SIGNS, type Sign } from '../../src/render/normalize.js';
-import { identity } from '../../src/widgets/module.js';
+import { identity, INITIAL_TRAITS } from '../../src/widgets/module.js';
 import { float32 } from './binary.js';
 import { el, ensureStyle, labelled, select, setOptions, slider } from './controls.js';
 import { grayOf, heatmapPixels, imagePixels, newCanvas, paint, range, scaleFor, signedMap, type Shape } from './draw.js';
@@ -20,10 +20,7 @@ export class PathPlayerModel extends DOMWidgetModel {
       ...identity('player'),
       methods: [] as string[],
       method: '',
-      step: 0,
-      sign: 'all',
-      clip: 99.5,
-      interval_ms: 120,
+      ...INITIAL_TRAITS.player,
       frames: [] as number[],
       path_note: '',
       description: '',
