@@ -16,18 +16,16 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { explain, JUPYTER_DISPLAY } from '../../src/index.js';
 import { MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_PACKAGE_VERSION } from '../../src/widgets/module.js';
+import { CHROMIUM, missingChromium, skipUnlessAvailable } from '../jupyter.js';
 import { buildLabPage } from './pages.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const CHROMIUM = process.env.PATHLENS_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'http://jupyterlab.test';
 const EXTENSION = 'pathlens-jupyterlab';
 const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set PATHLENS_CHROMIUM)`;
-if (missing && process.env.CI) throw new Error(missing);
-const skip = missing ? `${missing}; skipped` : false;
+const skip = skipUnlessAvailable(missingChromium());
 
 let work = '';
 let browser: Browser;
