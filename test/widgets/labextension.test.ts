@@ -3,7 +3,8 @@
 // shared modules through a webpack share scope, activates its plugins against a real RenderMimeRegistry and
 // renders a pathlens figure's mime bundle through JupyterLab's own OutputArea. Checked: the widget module is
 // registered with classes built on the host's @jupyter-widgets/base; the Plotly renderer draws an SVG from
-// plotly.js, fetched only with the first figure; a Plotly renderer already registered is left in place.
+// plotly.js, fetched only with the first figure; the explorer renders from saved state with the extension's
+// classes; a Plotly renderer already registered is left in place.
 // Needs Chromium (no Jupyter); skipped without it, except under CI where it fails.
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
@@ -15,7 +16,10 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { explain, JUPYTER_DISPLAY } from '../../src/index.js';
+import { removeBuffers } from '../../src/widgets/buffers.js';
+import { explorerState } from '../../src/widgets/explorer.js';
 import { MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_PACKAGE_VERSION } from '../../src/widgets/module.js';
+import { widgetData } from '../../src/widgets/pathData.js';
 import { CHROMIUM, missingChromium, skipUnlessAvailable } from '../jupyter.js';
 import { buildLabPage } from './pages.js';
 
@@ -68,16 +72,25 @@ after(async () => {
   if (work && !process.env.PATHLENS_KEEP) rmSync(work, { recursive: true, force: true });
 });
 
-/** A real pathlens figure: the trajectories of a tiny model's explanation. */
-async function figureBundle(): Promise<Record<string, unknown>> {
+/** A real pathlens figure (the trajectories of a tiny model's explanation) and its explorer as saved widget state. */
+async function pathlensOutputs(): Promise<{ figure: Record<string, unknown>; widgets: Record<string, unknown> }> {
   const W = tf.tensor2d(Array.from({ length: 16 * 3 }, (_, i) => Math.sin(1.3 * i)), [16, 3]);
   const model = (b: tf.Tensor) => tf.tidy(() => tf.tanh(tf.matMul(b.reshape([b.shape[0], 16]), W)));
   const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => (i % 5) / 5), [1, 4, 4, 1]);
   const ex = await explain(model, x).ig({ steps: 8 }).guidedIG({ steps: 8 });
-  const bundle = ex.trajectory()[JUPYTER_DISPLAY]() as Record<string, unknown>;
+  const figure = ex.trajectory()[JUPYTER_DISPLAY]() as Record<string, unknown>;
+  // The state a notebook saves for ex.widget('explorer'): binary traits as base64 buffers.
+  const split = removeBuffers(explorerState(widgetData(ex, null, 0, false), 'pathlens attribution explorer'));
+  const s = split.state;
+  const buffers = split.bufferPaths.map((path, i) => {
+    const b = split.buffers[i];
+    const bytes = ArrayBuffer.isView(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b);
+    return { path, encoding: 'base64', data: bytes.toString('base64') };
+  });
+  const widgets = { version_major: 2, version_minor: 0, state: { explorer0: { model_name: s._model_name, model_module: s._model_module, model_module_version: s._model_module_version, state: s, buffers } } };
   ex.dispose();
   tf.dispose([W, x]);
-  return bundle;
+  return { figure, widgets };
 }
 
 test('the prebuilt labextension loads like JupyterLab loads it, registers the widgets on the shared base and renders Plotly figures with plotly.js fetched on first use', { skip, timeout: 180_000 }, async (t) => {
@@ -98,7 +111,7 @@ test('the prebuilt labextension loads like JupyterLab loads it, registers the wi
   for (const cls of [...Object.values(MODEL_NAMES), ...Object.values(VIEW_NAMES)]) assert.ok(w.classes.includes(cls), `${cls} is registered`);
   assert.ok(w.modelsExtendHostBase && w.viewsExtendHostBase, "the widget classes extend the host's @jupyter-widgets/base (shared, not bundled)");
 
-  const bundle = await figureBundle();
+  const { figure: bundle, widgets } = await pathlensOutputs();
   assert.ok(bundle[PLOTLY_MIME], 'the trajectory view carries Plotly JSON');
   const figure = bundle[PLOTLY_MIME] as { data: { name?: string }[] };
   const show = (trusted: boolean) => page.evaluate(([b, tr]) => (globalThis as unknown as { lab: { show(b: unknown, t: boolean): Promise<string> } }).lab.show(b, tr as boolean), [bundle, trusted] as const);
@@ -116,6 +129,19 @@ test('the prebuilt labextension loads like JupyterLab loads it, registers the wi
     assert.equal(d.scripts, 0, 'the text/html alternative was not used');
   }
   assert.equal(requests.filter(isPlotlyChunk).length, 1, 'plotly.js is fetched once, by the first figure');
+
+  // The registered widget code renders: the explorer from saved state, drawn by the extension's view.
+  assert.equal(await page.evaluate((st) => (globalThis as unknown as { lab: { showWidgets(s: unknown): Promise<number> } }).lab.showWidgets(st), widgets), 1);
+  await page.waitForSelector('.widget .pathlens-explorer canvas.pathlens-main');
+  const coloured = await page.$eval('.widget .pathlens-explorer canvas.pathlens-main', (node) => {
+    const c = node as unknown as { width: number; height: number; getContext(t: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) n++;
+    return n / (c.width * c.height);
+  });
+  assert.ok(coloured > 0.3, `the explorer's heatmap is drawn (${(coloured * 100).toFixed(0)}% coloured pixels)`);
+  assert.deepEqual(await page.$$eval('.widget .pathlens-explorer select.pathlens-method option', (os) => os.map((o) => (o as unknown as { value: string }).value)), ['ig', 'guidedIG']);
   const screenshot = join(process.env.PATHLENS_SCREENSHOT_DIR ?? work, 'labextension-plotly.png');
   await page.locator('.cell').first().screenshot({ path: screenshot });
   t.diagnostic(`screenshot: ${screenshot}`);

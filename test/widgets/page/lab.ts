@@ -4,6 +4,7 @@
 // activates the extension's plugins against a real RenderMimeRegistry and a recording widget registry,
 // and renders outputs through JupyterLab's own OutputArea. Playwright drives it via window.lab.
 import * as base from '@jupyter-widgets/base';
+import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 import * as rendermime from '@jupyterlab/rendermime';
 import * as luminoWidgets from '@lumino/widgets';
@@ -102,4 +103,23 @@ async function show(data: Record<string, unknown>, trusted: boolean): Promise<st
   return registry.preferredMimeType(data as never, trusted ? 'any' : 'ensure');
 }
 
-Object.assign(window, { lab: { load, activate, show } });
+/** Renders saved widget state with the classes the extension registered (html-manager as the widget manager). */
+async function showWidgets(state: { state: Record<string, unknown> }): Promise<number> {
+  const manager = new HTMLManager({
+    loader: async (name: string, version: string) => {
+      const found = registered.find((r) => r.name === name);
+      if (!found) throw new Error(`the extension registered no widget module ${name}@${version}`);
+      return found.exports;
+    },
+  });
+  await manager.set_state(state);
+  for (const id of Object.keys(state.state)) {
+    const box = document.createElement('div');
+    box.className = 'widget';
+    document.body.append(box);
+    await manager.display_view(manager.create_view(await manager.get_model(id)), box);
+  }
+  return Object.keys(state.state).length;
+}
+
+Object.assign(window, { lab: { load, activate, show, showWidgets } });
