@@ -60,7 +60,7 @@ export class ModuleFallback {
   }
 
   /** The installation's copy of a package the notebook's folder lacks, or undefined. */
-  fallbackDir(pkg: string): string | undefined {
+  private fallbackDir(pkg: string): string | undefined {
     if (!this.fallbackDirs.has(pkg)) {
       let dir: string | undefined;
       if (!this.foundFromCwd(pkg)) {
@@ -72,7 +72,7 @@ export class ModuleFallback {
   }
 
   /** `<cwd>/node_modules/<pkg>/rest` → the installation's `<pkg>/rest` when the folder lacks `<pkg>`. */
-  forward(path: string): string {
+  private forward(path: string): string {
     const rel = relative(join(this.cwd, 'node_modules'), resolve(path));
     if (!rel || rel.startsWith('..') || rel.startsWith('@types')) return path;
     const pkg = packageOf(rel);
@@ -90,7 +90,7 @@ export class ModuleFallback {
   }
 
   /** Makes TypeScript see the installation's packages under the notebook folder's node_modules. */
-  patchTypeScript(sys: FileSystemHost): void {
+  private patchTypeScript(sys: FileSystemHost): void {
     const fileExists = sys.fileExists.bind(sys);
     const directoryExists = sys.directoryExists.bind(sys);
     const readFile = sys.readFile.bind(sys);
@@ -107,7 +107,7 @@ export class ModuleFallback {
   }
 
   /** Makes `require` in cells (and in the notebook folder's own files) fall back on the installation. */
-  patchRuntime(): void {
+  private patchRuntime(): void {
     const original = internals._resolveFilename;
     const self = this;
     internals._resolveFilename = function (request, parent, isMain, options) {
