@@ -14,18 +14,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPages, staticPage, WIDGET_VIEW } from './pages.js';
 import { WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
-import { jupyterEnv, PYTHON } from '../jupyter.js';
+import { CHROMIUM, jupyterEnv, missingChromium, missingPython, PYTHON, skipUnlessAvailable } from '../jupyter.js';
 import { installKernel, startServer, type Server } from './server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const CHROMIUM = process.env.PATHLENS_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=LocalNetworkAccessChecks'];
 
-const probe = spawnSync(PYTHON, ['-c', 'import jupyter_server, nbclient'], { encoding: 'utf8' });
-const missing = probe.status === 0 && existsSync(CHROMIUM) ? undefined : `Debian's python3-jupyter-server, python3-nbclient and chromium are needed (${(probe.stderr || '').trim().split('\n').at(-1) ?? ''})`;
-if (missing && process.env.CI) throw new Error(missing);
-const skip = missing ? `${missing}; skipped` : false;
+const skip = skipUnlessAvailable(missingPython(['jupyter_server', 'nbclient'], 'python3-jupyter-server python3-nbclient') ?? missingChromium());
 
 let work = '';
 let env: NodeJS.ProcessEnv = {};
