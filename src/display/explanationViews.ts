@@ -16,6 +16,8 @@ export interface HeatmapViewOptions extends HeatmapOptions {
   readonly examples?: readonly number[];
   /** Names of the classes, to label rows with the explained class's name. */
   readonly classNames?: readonly string[];
+  /** Flat inputs: one name per feature, under the bars; sequences: one label per position (e.g. tokens), under the strip. */
+  readonly featureNames?: readonly string[];
 }
 
 /** Options of `ex.trajectory()`. */
@@ -29,14 +31,14 @@ export interface TrajectoryViewOptions {
   readonly classNames?: readonly string[];
 }
 
-function checkMethods(ex: Explanation, methods: readonly string[] | undefined): string[] {
+export function checkMethods(ex: Explanation, methods: readonly string[] | undefined): string[] {
   if (methods === undefined) return ex.methods;
   if (!Array.isArray(methods) || methods.length === 0) throw new Error(`methods: expected a non-empty array of method names, got ${JSON.stringify(methods)}`);
   for (const m of methods) if (!ex.methods.includes(m)) throw new Error(`methods: expected names among ${ex.methods.map((n) => `'${n}'`).join(', ')}, got '${m}'`);
   return [...methods];
 }
 
-function checkExample(ex: Explanation, name: string, b: unknown): number {
+export function checkExample(ex: Explanation, name: string, b: unknown): number {
   const count = ex.inputShape[0];
   if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b >= count) throw new Error(`${name}: expected an example index in [0, ${count}), got ${JSON.stringify(b)}`);
   return b;
@@ -49,7 +51,7 @@ export function exampleLabel(ex: Explanation, b: number, classNames?: readonly s
 }
 
 /** One example's values of a tensor `[B, ...]`. */
-function exampleValues(t: tf.Tensor, b: number): Float32Array {
+export function exampleValues(t: tf.Tensor, b: number): Float32Array {
   const slice = tf.tidy(() => t.slice(b, 1));
   try {
     return slice.dataSync() as Float32Array;
@@ -71,7 +73,10 @@ export function heatmapView(ex: Explanation, options: HeatmapViewOptions = {}): 
     maps: methods.map((m) => exampleValues(ex.attribution(m), b)),
     input: input ? exampleValues(input, b) : undefined,
   }));
-  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved);
+  if (options.featureNames !== undefined && (!Array.isArray(options.featureNames) || options.featureNames.some((n) => typeof n !== 'string'))) {
+    throw new Error(`featureNames: expected an array of strings, got ${JSON.stringify(options.featureNames)}`);
+  }
+  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved, options.featureNames);
   const how = `${resolved.sign} attributions, ${resolved.sharedScale ? 'one scale per example' : 'one scale per map'}, clipped at the ${resolved.clip}th percentile`;
   const description = `pathlens heatmap: ${examples.length} example(s) × ${methods.length} method(s) (${methods.join(', ')}); ${how}`;
   return new HeatmapView(grid.png, grid.width, grid.height, description, grid.scales, grid.layout, grid.cells);
