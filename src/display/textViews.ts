@@ -2,7 +2,7 @@
 // (summed over the embedding axis) and sentences coloured by them.
 import type { Explanation } from '../explanation.js';
 import { resolveHeatmapOptions } from '../render/heatmapOptions.js';
-import { reduceChannels, type Sign } from '../render/normalize.js';
+import { layoutOf, reduceChannels, type Sign } from '../render/normalize.js';
 import { tokenTextHtml, tokenTextPng } from '../render/tokenText.js';
 import { checkExample, checkMethods, exampleLabel, exampleValues } from './explanationViews.js';
 import { TextView } from './views.js';
@@ -66,6 +66,22 @@ function labelsOf(ex: Explanation, spec: TokenLabels | undefined, b: number, len
     throw new Error(`tokens[${b}]: expected ${length} token strings (one per position), got ${JSON.stringify(row)}`);
   }
   return [...row];
+}
+
+/**
+ * Labels of one example's positions for views that are not images: tokens for a sequence `[T, D]` (the
+ * given ones, else the explained token ids, else the positions), `featureNames` (else indices) for a flat
+ * vector; none for images.
+ */
+export function positionLabels(ex: Explanation, b: number, options: { tokens?: TokenLabels; featureNames?: readonly string[] }): string[] {
+  const layout = layoutOf(ex.inputShape.slice(1));
+  if (layout.kind === 'image') return [];
+  const names = options.featureNames;
+  if (names !== undefined && (!Array.isArray(names) || names.length !== layout.width || names.some((n) => typeof n !== 'string'))) {
+    throw new Error(`featureNames: expected ${layout.width} names (one per ${layout.kind === 'sequence' ? 'position' : 'feature'}), got ${JSON.stringify(names)}`);
+  }
+  if (layout.kind === 'vector') return names ? [...names] : Array.from({ length: layout.width }, (_, i) => String(i));
+  return names ? [...names] : labelsOf(ex, options.tokens, b, layout.width);
 }
 
 /** Per-token scores of one method, every example. */

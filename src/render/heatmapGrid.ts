@@ -1,6 +1,6 @@
 import { drawPixels, fitText, newCanvas, toPng, type Context } from './canvas.js';
 import { colorAt, colormapTable, cssColor, LUT_SIZE, type ColormapName } from './colormap.js';
-import { applySign, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
+import { applySign, formatScale, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
 import { colorize } from './pixels.js';
 
 /** How attributions become a picture. Every field has a default (see `resolveHeatmapOptions`). */
@@ -206,9 +206,4 @@ function drawColorBar(ctx: Context, colormap: ColormapName, sign: Sign, scale: n
     ctx.fillText('0', x + w / 2, labelY);
   }
   ctx.font = FONT;
-}
-
-export function formatScale(v: number): string {
-  if (v === 0) return '0';
-  return Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(2))) : v.toExponential(1);
 }

@@ -5,8 +5,7 @@
 import { fitText, newCanvas, toPng, type Context } from './canvas.js';
 import { colorAt, cssColor, type ColormapName, type RGB } from './colormap.js';
 import { escapeHtml } from './escape.js';
-import { applySign, toUnit, type Sign } from './normalize.js';
-import { formatScale } from './heatmapGrid.js';
+import { applySign, formatScale, toUnit, type Sign } from './normalize.js';
 
 export interface TokenRow {
   /** The method. */
