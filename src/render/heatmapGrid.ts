@@ -165,7 +165,7 @@ function drawAxes(ctx: Context, sign: Sign | undefined, scale: number, positions
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const [ty, text] of ticks) {
-      ctx.fillRect(x - 4, Math.round(ty) - 0.5, 4, 1);
+      ctx.fillRect(x - 4, Math.min(Math.floor(ty), y + h - 1), 4, 1);
       ctx.fillText(fitText(ctx, text, AXIS_LEFT - 6), x - 5, Math.min(Math.max(ty, y + 5), y + h - 5));
     }
   }
