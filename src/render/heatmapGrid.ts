@@ -1,4 +1,4 @@
-import { drawPixels, fitText, newCanvas, toPng, type Context } from './canvas.js';
+import { drawPixels, fitText, toPng, whiteCanvas, type Context } from './canvas.js';
 import { colorAt, colormapTable, cssColor, LUT_SIZE, type ColormapName } from './colormap.js';
 import { applySign, formatScale, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
 import { colorize } from './pixels.js';
@@ -84,13 +84,8 @@ export function heatmapGrid(
   const block = cell.h + (axes ? AXIS_BOTTOM : 0) + 4 + BAR + BAR_LABEL;
   const width = ROW_LABEL + columns.length * (cell.w + PAD) + PAD;
   const height = TITLE + PAD + rows.length * (block + PAD);
-  const canvas = newCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, height);
-  ctx.font = FONT;
+  const { canvas, ctx } = whiteCanvas(width, height, FONT);
   ctx.fillStyle = '#222222';
-  ctx.textBaseline = 'middle';
   ctx.textAlign = 'center';
   columns.forEach((title, j) => ctx.fillText(fitText(ctx, title, cell.w), ROW_LABEL + j * (cell.w + PAD) + cell.w / 2, TITLE / 2 + 2));
 

@@ -2,7 +2,7 @@
  * Sentences with each token coloured by its attribution: one block per example, one row per method.
  * Plain arrays in; HTML (every token and label escaped) or a PNG out.
  */
-import { fitText, newCanvas, toPng, type Context } from './canvas.js';
+import { fitText, newCanvas, toPng, whiteCanvas, type Context } from './canvas.js';
 import { colorAt, cssColor, type ColormapName, type RGB } from './colormap.js';
 import { escapeHtml } from './escape.js';
 import { applySign, formatScale, toUnit, type Sign } from './normalize.js';
@@ -108,12 +108,7 @@ export function tokenTextPng(blocks: readonly TokenBlock[], options: TokenTextOp
   measure.font = FONT;
   const layouts = painted.map((b) => layoutRow(measure, b.tokens));
   const height = 8 + painted.reduce((h, b, i) => h + LINE + b.rows.length * (layouts[i].lines * LINE + GAP), 0);
-  const canvas = newCanvas(WIDTH, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, WIDTH, height);
-  ctx.font = FONT;
-  ctx.textBaseline = 'middle';
+  const { canvas, ctx } = whiteCanvas(WIDTH, height, FONT);
   let y = 4;
   painted.forEach((block, i) => {
     ctx.fillStyle = '#222222';
