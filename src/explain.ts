@@ -231,7 +231,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
       }
-      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;

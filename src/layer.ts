@@ -22,6 +22,8 @@ export interface LayerSplit {
   head(input: tf.Tensor): tf.Tensor;
   /** For an embedding lookup: the [min, max] of its embedding matrix (IG2's default clip, as the authors use for TREC). */
   embeddingRange(): Promise<[number, number] | undefined>;
+  /** What the user should know about the split (for `ex.notices`). */
+  readonly notices: readonly string[];
 }
 
 type Sym = tf.SymbolicTensor;
@@ -133,8 +135,14 @@ function splitLayers(model: tf.LayersModel, name: string): LayerSplit {
     probes.set(key, made);
     return made;
   };
+  // Keras masks (an Embedding with maskZero) follow the token ids, which the part after the split never sees.
+  const masking = upstream([cut]).seen.map((t) => t.sourceLayer).filter((l) => (l.getConfig() as { maskZero?: boolean }).maskZero === true);
+  const notices = masking.length
+    ? [`layer: the mask of '${masking[0].name}' (maskZero) is not carried past the split at '${name}': the layers after it treat padding positions as tokens`]
+    : [];
   return {
     layer: name,
+    notices,
     tail: { kind: 'function', source: model, forward: (batch) => checkOutput(afterCut(batch, [output])[0], batch.shape[0]), probe },
     head: (batch) => tf.tidy(() => evaluate([cut], new Map([[input.id, batch]]))[0].toFloat()),
     embeddingRange: async () => (layer.getClassName() === 'Embedding' ? rangeOf(layer.getWeights()[0]) : undefined),
@@ -199,6 +207,7 @@ function splitGraph(model: tf.GraphModel, name: string): LayerSplit {
   const table = cut.op === 'GatherV2' || cut.op === 'ResourceGather' ? cut.inputs[0] : undefined;
   return {
     layer: name,
+    notices: [],
     tail: {
       kind: 'function',
       source: model,
@@ -264,6 +273,10 @@ export async function moveToLayer<S extends StepLike>(split: LayerSplit, input: 
     const layerExample = x.shape.slice(1);
     const asInput = (t: tf.Tensor) => sameShape(t.shape.slice(1), inputExample) && !sameShape(t.shape.slice(1), layerExample);
     const baselineOf = (spec: unknown): unknown => {
+      const modelInputShaped = (shape: number[]) => (sameShape(shape, inputExample) || sameShape(shape, input.shape)) && !sameShape(shape, layerExample) && !sameShape(shape, x.shape);
+      if (spec instanceof tf.Tensor && modelInputShaped(spec.shape)) {
+        fail('baseline', `a tensor in the space of layer '${split.layer}' ([${layerExample.join(', ')}] or x's layer shape); for model inputs such as padding tokens pass { input: tensor }`, describe(spec));
+      }
       if (spec === null || typeof spec !== 'object' || spec instanceof tf.Tensor || !('input' in spec)) return spec;
       const t = (spec as { input: unknown }).input;
       if (t instanceof tf.Tensor && sameShape(t.shape, inputExample)) return through(t, true);

@@ -6,6 +6,7 @@ import { heatmapGrid, type HeatmapOptions } from '../render/heatmapGrid.js';
 import { resolveHeatmapOptions } from '../render/heatmapOptions.js';
 import { pca2 } from '../render/pca.js';
 import { trajectoryFigure, PANELS, type PanelName, type PathProjection, type PathSeries } from '../render/trajectory.js';
+import { positionLabels, type TokenLabels } from './textViews.js';
 import { HeatmapView, PlotlyView } from './views.js';
 
 /** Options of `ex.heatmap()`: how to draw (see {@link HeatmapOptions}) and what. */
@@ -16,8 +17,10 @@ export interface HeatmapViewOptions extends HeatmapOptions {
   readonly examples?: readonly number[];
   /** Names of the classes, to label rows with the explained class's name. */
   readonly classNames?: readonly string[];
-  /** Flat inputs: one name per feature, under the bars; sequences: one label per position (e.g. tokens), under the strip. */
+  /** Flat inputs: one name per feature, under the bars; sequences: one label per position, under the strip. */
   readonly featureNames?: readonly string[];
+  /** Sequences: each example's tokens under its strip (see `ex.tokens`; default at a layer: the token ids). */
+  readonly tokens?: TokenLabels;
 }
 
 /** Options of `ex.trajectory()`. */
@@ -72,11 +75,9 @@ export function heatmapView(ex: Explanation, options: HeatmapViewOptions = {}): 
     label: exampleLabel(ex, b, options.classNames),
     maps: methods.map((m) => exampleValues(ex.attribution(m), b)),
     input: input ? exampleValues(input, b) : undefined,
+    labels: positionLabels(ex, b, options),
   }));
-  if (options.featureNames !== undefined && (!Array.isArray(options.featureNames) || options.featureNames.some((n) => typeof n !== 'string'))) {
-    throw new Error(`featureNames: expected an array of strings, got ${JSON.stringify(options.featureNames)}`);
-  }
-  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved, options.featureNames);
+  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved);
   const how = `${resolved.sign} attributions, ${resolved.sharedScale ? 'one scale per example' : 'one scale per map'}, clipped at the ${resolved.clip}th percentile`;
   const description = `pathlens heatmap: ${examples.length} example(s) × ${methods.length} method(s) (${methods.join(', ')}); ${how}`;
   return new HeatmapView(grid.png, grid.width, grid.height, description, grid.scales, grid.layout, grid.cells);

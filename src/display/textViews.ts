@@ -73,9 +73,9 @@ function labelsOf(ex: Explanation, spec: TokenLabels | undefined, b: number, len
  * given ones, else the explained token ids, else the positions), `featureNames` (else indices) for a flat
  * vector; none for images.
  */
-export function positionLabels(ex: Explanation, b: number, options: { tokens?: TokenLabels; featureNames?: readonly string[] }): string[] {
+export function positionLabels(ex: Explanation, b: number, options: { tokens?: TokenLabels; featureNames?: readonly string[] }): string[] | undefined {
   const layout = layoutOf(ex.inputShape.slice(1));
-  if (layout.kind === 'image') return [];
+  if (layout.kind === 'image') return undefined;
   const names = options.featureNames;
   if (names !== undefined && (!Array.isArray(names) || names.length !== layout.width || names.some((n) => typeof n !== 'string'))) {
     throw new Error(`featureNames: expected ${layout.width} names (one per ${layout.kind === 'sequence' ? 'position' : 'feature'}), got ${JSON.stringify(names)}`);

@@ -30,6 +30,8 @@ export interface HeatmapRow {
   readonly label: string;
   readonly maps: readonly ArrayLike<number>[];
   readonly input?: ArrayLike<number>;
+  /** Labels under this row's bars or strip (e.g. its tokens), instead of the grid's. */
+  readonly labels?: readonly string[];
 }
 
 export interface HeatmapGrid {
@@ -76,8 +78,10 @@ export function heatmapGrid(
   const layout = layoutOf(exampleShape);
   const { sign, reduce, clip, colormap, sharedScale } = options;
   const positions = layout.height * layout.width;
-  if (labels !== undefined && labels.length !== positions) {
-    throw new Error(`featureNames: expected ${positions} names (one per ${layout.kind === 'sequence' ? 'position' : 'feature'}), got ${labels.length}`);
+  for (const names of [labels, ...rows.map((r) => r.labels)]) {
+    if (names !== undefined && names.length !== positions) {
+      throw new Error(`featureNames: expected ${positions} names (one per ${layout.kind === 'sequence' ? 'position' : 'feature'}), got ${names.length}`);
+    }
   }
   const axes = layout.kind !== 'image';
   const cell = cellSize(layout, options.cellSize);
@@ -107,7 +111,7 @@ export function heatmapGrid(
       const box = cells[i][j];
       if (layout.kind === 'vector') drawBars(ctx, unit, colormap, sign, box.x, box.y, box.width, box.height);
       else drawPixels(ctx, colorize(unit, colormap, background, background ? options.alpha : 1), layout.width, layout.height, box.x, box.y, box.width, box.height);
-      if (axes) drawAxes(ctx, layout.kind === 'vector' ? sign : undefined, rowScales[j], positions, labels, box);
+      if (axes) drawAxes(ctx, layout.kind === 'vector' ? sign : undefined, rowScales[j], positions, row.labels ?? labels, box);
       drawColorBar(ctx, colormap, sign, rowScales[j], left, top + cell.h + (axes ? AXIS_BOTTOM : 0) + 4, cell.w);
     });
     return rowScales;

@@ -85,7 +85,7 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
   const example = options.example ?? 0;
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
-  const labels = positionLabels(ex, example, options);
+  const labels = positionLabels(ex, example, options) ?? [];
   const hook = getKernelHook();
   if (!hook) {
     const bundle = fallbackBundle(ex, kind, example, NO_COMMS_REASON, labels);

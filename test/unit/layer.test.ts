@@ -179,3 +179,31 @@ test('token and text views: per-token sums, vocabulary labels, escaped HTML and 
     x.dispose();
   }
 });
+
+test('at a layer: a baseline of token ids given as a plain tensor is refused with the { input } hint; heatmap strips are labelled with the tokens', async () => {
+  const x = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8]], undefined, 'int32');
+  const ids = tf.zeros([LENGTH], 'int32');
+  try {
+    await assert.rejects(explain(model, x, { layer: 'embedding' }).ig({ baseline: ids }).run(quiet), /baseline: expected a tensor in the space of layer 'embedding' \(\[8, 8\] .*pass \{ input: tensor \}/);
+    const ex = await explain(model, x, { layer: 'embedding' }).gradient().run(quiet);
+    const withIds = ex.heatmap();
+    const withWords = ex.heatmap({ tokens: ['<pad>', 'key', ...Array.from({ length: VOCAB - 2 }, (_, i) => `a-much-longer-word-${i}`)] });
+    assert.notEqual(Buffer.from(withIds.png).compare(Buffer.from(withWords.png)), 0, 'the labels are drawn');
+    ex.dispose();
+  } finally {
+    tf.dispose([x, ids]);
+  }
+});
+
+test('a masking embedding (maskZero) gives a notice: its mask is not carried past the split', async () => {
+  const m = tf.sequential();
+  m.add(tf.layers.embedding({ inputDim: 5, outputDim: 3, inputLength: 4, maskZero: true, name: 'masked' }));
+  m.add(tf.layers.globalAveragePooling1d());
+  m.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+  const x = tf.tensor2d([[1, 2, 0, 0]], undefined, 'int32');
+  const ex = await explain(m, x, { layer: 'masked' }).gradient().run(quiet);
+  assert.ok(ex.notices.some((n) => /mask of 'masked' \(maskZero\) is not carried past the split/.test(n)), JSON.stringify(ex.notices));
+  ex.dispose();
+  x.dispose();
+  m.dispose();
+});
