@@ -207,3 +207,41 @@ test('a masking embedding (maskZero) gives a notice: its mask is not carried pas
   x.dispose();
   m.dispose();
 });
+
+test('random functional models: at every layer one can split at, layer IG equals IG of the hand-built rest of the model; branches inside the rest are fine, branch layers are refused', async () => {
+  for (const seed of [1, 2, 3]) {
+    const init = (s: number) => tf.initializers.glorotNormal({ seed: seed * 10 + s });
+    const input = tf.input({ shape: [6] });
+    const d1 = tf.layers.dense({ units: 5, activation: 'tanh', name: 'd1', kernelInitializer: init(1), biasInitializer: 'ones' });
+    const d2 = tf.layers.dense({ units: 4, activation: 'tanh', name: 'd2', kernelInitializer: init(2) });
+    const left = tf.layers.dense({ units: 3, activation: 'tanh', name: 'left', kernelInitializer: init(3) });
+    const right = tf.layers.dense({ units: 3, activation: 'sigmoid', name: 'right', kernelInitializer: init(4) });
+    const join = tf.layers.concatenate({ name: 'join' });
+    const head = tf.layers.dense({ units: 3, activation: 'softmax', name: 'head', kernelInitializer: init(5) });
+    const h2 = d2.apply(d1.apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: head.apply(join.apply([left.apply(h2), right.apply(h2)] as tf.SymbolicTensor[])) as tf.SymbolicTensor });
+    const apply = (layer: tf.layers.Layer, t: tf.Tensor | tf.Tensor[]) => layer.apply(t) as tf.Tensor;
+    const rest = (a: tf.Tensor) => apply(head, apply(join, [apply(left, a), apply(right, a)]));
+    // Per split point: the part before it and the part after it, written out by hand.
+    const halves: Record<string, [(t: tf.Tensor) => tf.Tensor, (a: tf.Tensor) => tf.Tensor]> = {
+      d1: [(t) => apply(d1, t), (a) => rest(apply(d2, a))],
+      d2: [(t) => apply(d2, apply(d1, t)), rest],
+      join: [(t) => apply(join, [apply(left, apply(d2, apply(d1, t))), apply(right, apply(d2, apply(d1, t)))]), (a) => apply(head, a)],
+    };
+    const x = tf.randomNormal([3, 6], 0, 1, 'float32', seed);
+    for (const [name, [before, tail]] of Object.entries(halves)) {
+      const activations = tf.tidy(() => before(x));
+      const atLayer = await explain(model, x, { layer: name, target: 0 }).ig({ steps: 32 }).run(quiet);
+      const direct = await explain((a: tf.Tensor) => tail(a), activations, { target: 0 }).ig({ steps: 32 }).run(quiet);
+      const diff = maxAbsDiff(await atLayer.attribution('ig').data(), await direct.attribution('ig').data());
+      assert.ok(diff < 1e-5, `seed ${seed}, layer ${name}: max difference ${diff}`);
+      assert.ok(maxAbs(atLayer.completeness('ig').gap) < 1e-3, `seed ${seed}, layer ${name}: completeness`);
+      tf.dispose(activations);
+      atLayer.dispose();
+      direct.dispose();
+    }
+    await assert.rejects(explain(model, x, { layer: 'left' }).ig().run(quiet), /one of 'd1', 'd2', 'join', 'head'\)/);
+    x.dispose();
+    model.dispose();
+  }
+});
