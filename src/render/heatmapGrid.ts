@@ -56,15 +56,32 @@ const ROW_LABEL = 92;
 const BAR = 8;
 const BAR_LABEL = 14;
 const FONT = '12px sans-serif';
+const CAPTION_FONT = '11px sans-serif';
+const CAPTION_LINE = 15;
 
-/** Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map. */
-export function heatmapGrid(exampleShape: readonly number[], columns: readonly string[], rows: readonly HeatmapRow[], options: ResolvedHeatmapOptions): HeatmapGrid {
+/** Splits text at ', ' into lines that fit `maxWidth` in the caption font. */
+function wrapText(text: string, maxWidth: number): string[] {
+  const ctx = newCanvas(1, 1).getContext('2d');
+  ctx.font = CAPTION_FONT;
+  const lines: string[] = [];
+  for (const part of text.split(/(?<=,) /)) {
+    const last = lines.at(-1);
+    if (last !== undefined && ctx.measureText(`${last} ${part}`).width <= maxWidth) lines[lines.length - 1] = `${last} ${part}`;
+    else lines.push(fitText(ctx, part, maxWidth));
+  }
+  return lines;
+}
+
+/** Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map; `caption` (how it was scaled) under the grid. */
+export function heatmapGrid(exampleShape: readonly number[], columns: readonly string[], rows: readonly HeatmapRow[], options: ResolvedHeatmapOptions, caption = ''): HeatmapGrid {
   const layout = layoutOf(exampleShape);
   const { sign, reduce, clip, colormap, sharedScale } = options;
   const cell = cellSize(layout, options.cellSize);
   const block = cell.h + 4 + BAR + BAR_LABEL;
   const width = ROW_LABEL + columns.length * (cell.w + PAD) + PAD;
-  const height = TITLE + PAD + rows.length * (block + PAD);
+  const gridHeight = TITLE + PAD + rows.length * (block + PAD);
+  const captionLines = caption ? wrapText(caption, width - PAD) : [];
+  const height = gridHeight + captionLines.length * CAPTION_LINE + (captionLines.length ? 6 : 0);
   const canvas = newCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
@@ -95,6 +112,10 @@ export function heatmapGrid(exampleShape: readonly number[], columns: readonly s
     });
     return rowScales;
   });
+  ctx.textAlign = 'left';
+  ctx.fillStyle = '#555555';
+  ctx.font = CAPTION_FONT;
+  captionLines.forEach((line, i) => ctx.fillText(line, PAD / 2, gridHeight + i * CAPTION_LINE + CAPTION_LINE / 2));
   return { png: toPng(canvas), width, height, scales, layout, cells };
 }
 
