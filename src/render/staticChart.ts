@@ -5,7 +5,8 @@
  * subplots placed by their axis domains, paper-anchored annotations, a title and one legend at the top.
  */
 import { fitRange, formatTick, niceTicks } from './axes.js';
-import { fitText, newCanvas, toPng, type Context } from './canvas.js';
+import { fitText, newCanvas, type Context } from './canvas.js';
+import { indexedPng } from './indexedPng.js';
 import { FIGURE_WIDTH, legendEntries, PALETTE, plainText, type PlotlyFigure } from './plotly.js';
 
 export interface ChartPanel {
@@ -156,7 +157,7 @@ export function staticChart(figure: PlotlyFigure, width = FIGURE_WIDTH): StaticC
   }
   for (const a of Array.isArray(layout.annotations) ? layout.annotations : []) drawAnnotation(ctx, object(a), px, py);
   for (const { item, x, y } of placed) drawLegendItem(ctx, item, x, y, width - margin.r);
-  return { png: toPng(canvas), width, height, title, panels, legend };
+  return { png: indexedPng(ctx.getImageData(0, 0, width, height).data, width, height), width, height, title, panels, legend };
 }
 
 function validRange(r: unknown): [number, number] | undefined {

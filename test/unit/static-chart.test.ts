@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { fitRange, niceTicks } from '../../src/render/axes.js';
 import { metricsFigure } from '../../src/render/metricsFigure.js';
 import { methodStyle, PALETTE } from '../../src/render/plotly.js';
+import { indexedPng } from '../../src/render/indexedPng.js';
 import { staticChart } from '../../src/render/staticChart.js';
 import { trajectoryFigure, type PathSeries } from '../../src/render/trajectory.js';
 import { rng } from '../helpers.js';
@@ -129,4 +130,18 @@ test('property: fitRange covers the data with little padding; niceTicks are roun
   assert.deepEqual(fitRange([0.25, 0.25]), [0.2225, 0.2775], "a constant gets ±10% of its value, padded");
   assert.deepEqual(fitRange([]), [0, 1]);
   assert.deepEqual(niceTicks(0, 1), [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1]);
+});
+
+test('the palette PNG decodes to the same pixels when there are at most 256 colours, and to the nearest ones beyond', async () => {
+  const random = rng(9);
+  const [w, h] = [37, 23];
+  const colours = Array.from({ length: 200 }, () => [0, 0, 0].map(() => Math.floor(random() * 256)));
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++) rgba.set([...colours[Math.floor(random() * colours.length)], 255], i * 4);
+  const decoded = await pixels(indexedPng(rgba, w, h));
+  assert.deepEqual([...decoded.data], [...rgba]);
+  const noisy = rgba.map((v, i) => (i % 4 === 3 ? 255 : Math.floor(random() * 256)));
+  const approx = await pixels(indexedPng(noisy, w, h));
+  assert.equal(approx.data.length, noisy.length);
+  assert.throws(() => indexedPng(rgba, w + 1, h), /^Error: rgba: expected/);
 });
