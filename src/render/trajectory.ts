@@ -65,6 +65,8 @@ const SPACE_TITLE: Record<OutputSpace, string> = {
   output: 'model output',
 };
 
+const SPACE_SHORT: Record<OutputSpace, string> = { probability: 'probability', logit: 'logit', output: 'model output' };
+
 /** A dotted line in the legend that explains every dotted curve of the completeness panel. */
 const REFERENCE_NAME = 'f(x) − f(point), dotted';
 
@@ -94,12 +96,12 @@ export function trajectoryFigure(title: string, series: readonly PathSeries[], p
   const paths = series.filter((s) => s.progress.length > 1);
   const spaces = [...new Set(paths.map((s) => s.outputSpace ?? 'output'))];
   const bySpace = (list: readonly PathSeries[]) => spaces.map((space) => ({ space, list: list.filter((s) => (s.outputSpace ?? 'output') === space) })).filter((g) => g.list.length);
-  const named = (base: string, space: OutputSpace) => (spaces.length > 1 ? `${base}: ${SPACE_TITLE[space]}` : base);
+  const named = (one: string, several: string, space: OutputSpace) => (spaces.length > 1 ? `${several} (${SPACE_SHORT[space]})` : one);
   const out: Panel[] = [];
   if (panels.includes('output')) {
     for (const { space, list } of bySpace(paths)) {
       out.push({
-        title: named('explained output along the path', space),
+        title: named('explained output along the path', 'explained output along the path', space),
         xTitle: 'path progress (0 = baseline, 1 = input)',
         yTitle: `f(point): ${SPACE_TITLE[space]}`,
         traces: list.map((s) => ({ type: 'scatter', mode: 'lines', x: s.progress, y: s.output, ...legend(s.label) })),
@@ -110,7 +112,7 @@ export function trajectoryFigure(title: string, series: readonly PathSeries[], p
   if (panels.includes('completeness')) {
     for (const { space, list } of bySpace(complete)) {
       out.push({
-        title: named('completeness: Σ attr. point→x vs f(x) − f(point)', space),
+        title: named('completeness: Σ attr. point→x vs f(x) − f(point)', 'completeness along the path', space),
         xTitle: 'path progress',
         yTitle: SPACE_TITLE[space],
         traces: [
