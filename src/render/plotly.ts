@@ -55,12 +55,12 @@ export function legendEntries(data: ReadonlyArray<Record<string, unknown>>): Arr
   });
 }
 
-/** Rows a horizontal legend takes at `width` px (entries ≈ 40 px + 7 px per character). */
+/** Rows a horizontal legend takes at `width` px (entries ≈ 44 px + 6.5 px per character, Plotly's 12 px font). */
 export function legendRows(names: readonly string[], width: number): number {
   let rows = names.length ? 1 : 0;
   let x = 0;
   for (const n of names) {
-    const w = 46 + 7 * plainText(n).length;
+    const w = 44 + 6.5 * plainText(n).length;
     if (x > 0 && x + w > width) {
       rows++;
       x = 0;

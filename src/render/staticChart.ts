@@ -91,7 +91,6 @@ export function staticChart(figure: PlotlyFigure, width = FIGURE_WIDTH): StaticC
     const symbol = object(t.marker).symbol;
     return { name: plainText(String(t.name)), color, dash, markers: !modeOf(t).includes('lines'), symbol: typeof symbol === 'string' ? symbol : 'circle' };
   });
-  const legendTop = title ? 40 : 12;
   const placed: Array<{ item: LegendItem; x: number; y: number }> = [];
   let lx = margin.l;
   let row = 0;
@@ -101,11 +100,15 @@ export function staticChart(figure: PlotlyFigure, width = FIGURE_WIDTH): StaticC
       row++;
       lx = margin.l;
     }
-    placed.push({ item, x: lx, y: legendTop + row * LEGEND_ROW + LEGEND_ROW / 2 });
+    placed.push({ item, x: lx, y: row * LEGEND_ROW + LEGEND_ROW / 2 });
     lx += w;
   }
-  const legendBottom = legend.length ? legendTop + (row + 1) * LEGEND_ROW : legendTop;
   const hasPanelTitles = Array.isArray(layout.annotations) && layout.annotations.length > 0;
+  // As in Plotly, the legend sits right above the panel titles; under the title when it needs more room.
+  const legendHeight = legend.length ? (row + 1) * LEGEND_ROW : 0;
+  const legendTop = Math.max(title ? 40 : 12, margin.t - (hasPanelTitles ? 34 : 10) - legendHeight);
+  for (const p of placed) p.y += legendTop;
+  const legendBottom = legendTop + legendHeight;
   const plotTop = Math.max(margin.t, legendBottom + (hasPanelTitles ? 34 : 10));
   const plotHeight = Math.max(40, layoutHeight - margin.t - margin.b);
   const height = plotTop + plotHeight + margin.b;
