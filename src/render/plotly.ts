@@ -12,7 +12,7 @@ export interface PlotlyFigure {
  * white). Every method also gets its own dash ({@link DASHES}), so that two methods never look alike
  * even to a reader who cannot tell the colours apart, or on a grey print.
  */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#F0E442'];
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
 /** Plotly dash names, one per method in turn; `'dot'` is kept for reference curves (f(x) − f(point)). */
 export const DASHES = ['solid', 'dash', 'dashdot', 'longdash', 'longdashdot'] as const;
 
