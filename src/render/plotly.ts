@@ -91,7 +91,7 @@ export function plainText(text: string): string {
  */
 export function subplots(title: string, panels: readonly Panel[], panelHeight = 260): PlotlyFigure {
   const columns = panels.length > 1 ? 2 : 1;
-  const rows = Math.ceil(panels.length / columns);
+  const rows = Math.max(1, Math.ceil(panels.length / columns));
   const data: Array<Record<string, unknown>> = [];
   panels.forEach((panel, i) => {
     const suffix = i === 0 ? '' : String(i + 1);

@@ -145,3 +145,12 @@ test('the palette PNG decodes to the same pixels when there are at most 256 colo
   assert.equal(approx.data.length, noisy.length);
   assert.throws(() => indexedPng(rgba, w + 1, h), /^Error: rgba: expected/);
 });
+
+test('a figure without panels (methods without paths) still draws: title, no legend, a valid size', () => {
+  const figure = trajectoryFigure('nothing to plot', [{ label: 'gradient', method: 'gradient', progress: [1], output: [0.5], moved: [0], fInput: 0.5 }]);
+  assert.equal(figure.data.length, 0);
+  assert.ok((figure.layout.height as number) > 100);
+  const chart = staticChart(figure);
+  assert.equal(chart.legend.length, 0);
+  assert.ok(chart.height > 100 && chart.png.length > 100);
+});
