@@ -27,7 +27,10 @@ export { ImageView, HeatmapView, PlotlyView, TextView } from './display/views.js
 export type { TokenLabels, TokenOptions, TokenScores, TextViewOptions } from './display/textViews.js';
 export type { HeatmapViewOptions, TrajectoryViewOptions } from './display/explanationViews.js';
 export type { ReportOptions } from './display/report.js';
-export { resetPlotlyDelivery } from './display/plotlyHtml.js';
+export { resetPlotlyDelivery, setDisplayOptions } from './display/plotlyHtml.js';
+export type { PlotlyMode, NotebookDisplayOptions } from './display/plotlyHtml.js';
+export type { PlotlyDisplayOptions } from './display/views.js';
+export type { OutputSpace } from './render/trajectory.js';
 export type { HeatmapOptions } from './render/heatmapGrid.js';
 export type { Sign, Reduction } from './render/normalize.js';
 export type { ColormapName } from './render/colormap.js';

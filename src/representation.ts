@@ -10,6 +10,22 @@ export type RepresentationSpec = 'penultimate' | (string & {}) | RepresentationF
 export type ExplainedOutput = 'model' | 'logits';
 export const EXPLAINED_OUTPUTS: readonly ExplainedOutput[] = ['model', 'logits'];
 
+/**
+ * What a method explains, for axis titles: `'logit'` with `output: 'logits'`; `'probability'` when the
+ * model is a tf.LayersModel whose last layer ends in softmax or sigmoid; else `'output'` (a function or
+ * graph model's scores, whatever they are).
+ */
+export function outputSpaceOf(model: ModelAdapter | undefined, outputOption: unknown): 'probability' | 'logit' | 'output' {
+  if (outputOption === 'logits') return 'logit';
+  if (model?.kind !== 'layers') return 'output';
+  const layers = (model.source as tf.LayersModel).layers;
+  const last = layers[layers.length - 1];
+  if (!last) return 'output';
+  if (last.getClassName() === 'Softmax') return 'probability';
+  const activation = (last.getConfig() as { activation?: unknown }).activation;
+  return activation === 'softmax' || activation === 'sigmoid' ? 'probability' : 'output';
+}
+
 /** One forward pass giving the representation `[n, D]` and the scores `[n, K]` of the same batch. */
 export type RepresentationProbe = (batch: tf.Tensor) => { representation: tf.Tensor2D; output: tf.Tensor2D };
 

@@ -72,10 +72,11 @@ test('ex.evaluate(): gradient × input of the selector model is the true ranking
   const bundle = (plot as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for('Jupyter.display')]();
   const fig = bundle['application/vnd.plotly.v1+json'] as { data: Array<{ name: string; x: number[] }>; layout: Record<string, unknown> };
   assert.equal(fig.data.length, 4);
-  assert.match(fig.data[0].name, /^gradientXInput \(AUC 0\.9\d\d\)$/);
+  assert.match(fig.data[0].name, /^gradientXInput \(AUC ins 0\.9\d\d · del 0\.\d\d\d\)$/, 'one legend entry per method, its AUCs in it');
+  assert.deepEqual(fig.data.map((t) => (t as { showlegend?: boolean }).showlegend), [true, true, false, false]);
   assert.ok('xaxis2' in fig.layout);
   assert.match(bundle['text/plain'] as string, /gradientXInput\s+0\.9\d\d/);
-  assert.match(bundle['text/html'] as string, /<div/, 'an HTML fallback for front ends without the Plotly renderer');
+  assert.ok(Buffer.from(bundle['image/png'] as string, 'base64').subarray(1, 4).toString() === 'PNG', 'a static image for front ends without a Plotly renderer');
   ex.dispose();
   await assert.rejects(ex.evaluate(), /explanation: already disposed/);
   assert.equal(tf.memory().numTensors, before);
