@@ -10,11 +10,14 @@ import { ig2, type IG2Options } from './methods/ig2.js';
 import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
-import { adaptModel, type ModelLike } from './model.js';
-import { createOracle, scoresOf } from './oracle.js';
+import type { ModelLike } from './model.js';
+import { nonFiniteNotice } from './nonFinite.js';
+import { createOracle } from './oracle.js';
+import { checkPlan } from './planCheck.js';
+import type { PlanEstimate } from './planEstimate.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { readAll } from './tensors.js';
-import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
+import { checkOneOf } from './validate.js';
 
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
@@ -45,7 +48,8 @@ export interface SmoothGradStepOptions extends SmoothGradOptions, CommonOptions 
 export type IG2StepOptions = IG2Options & Pick<CommonOptions, 'label'>;
 export type BlurIGStepOptions = BlurIGOptions & Pick<CommonOptions, 'label'>;
 
-type PlanStep =
+/** One planned method and its options, as the builder records it. */
+export type PlanStep =
   | { method: 'gradient' | 'gradientXInput'; options: CommonOptions }
   | { method: 'ig'; options: IGOptions & CommonOptions }
   | { method: 'guidedIG'; options: GuidedIGOptions & CommonOptions }
@@ -64,6 +68,8 @@ export interface Progress {
 
 export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
+  /** A plan estimated to take longer fails before it starts (default 3600 s: about an hour at the measured gradient rate). */
+  readonly maxSeconds?: number;
 }
 
 function runInner(name: InnerName, input: MethodInput, options: object): Promise<MethodResult> {
@@ -151,6 +157,18 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     return this.with({ method: 'blurIG', options });
   }
 
+  /**
+   * What the plan would cost, without running it: per method, gradient rows, model calls, seconds at the
+   * rate measured by one model call on the first rows of x, and peak memory; `problems` says what is over
+   * a limit (run() would refuse it). Options are checked as run() checks them.
+   */
+  async estimate(options: Pick<RunOptions, 'maxSeconds'> = {}): Promise<PlanEstimate> {
+    await ensureBackend();
+    const { x, scores, estimate } = await checkPlan(this.model, this.x, this.options, this.plan, { maxSeconds: options.maxSeconds, strict: false });
+    tf.dispose([x, scores]);
+    return estimate;
+  }
+
   then<A = Explanation, B = never>(
     onFulfilled?: ((value: Explanation) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
@@ -160,24 +178,15 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
 
   /** Runs every planned method, in order. */
   async run(runOptions: RunOptions = {}): Promise<Explanation> {
-    const labels = this.plan.map((s) => s.options.label ?? s.method);
-    if (labels.length === 0) fail('explain', 'at least one method, e.g. explain(model, x).ig()', 'none');
-    const twice = labels.find((l, i) => labels.indexOf(l) !== i);
-    if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
-    const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
-
     const backend = await ensureBackend();
-    const model = adaptModel(this.model);
-    const x = checkInput(this.x);
-    const owned: tf.Tensor[] = [x];
+    const { model, x, labels, internalBatchSize, scores } = await checkPlan(this.model, this.x, this.options, this.plan, { maxSeconds: runOptions.maxSeconds });
+    const owned: tf.Tensor[] = [x, scores];
     const records: MethodRecord[] = [];
+    const nonFinite: string[] = [];
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
     try {
-      await checkFinite('x', x);
-      const scores = scoresOf(model, x, internalBatchSize);
-      owned.push(scores);
       const targets = await resolveTargets(this.options.target, scores);
       const oracle = createOracle(model, scores.shape[1], internalBatchSize);
       const [fInput] = await readAll([oracle.value(x, targets)]);
@@ -219,8 +228,9 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
             fBaseline,
           },
         });
+        nonFinite.push(nonFiniteNotice(label, result.trace) ?? '');
       }
-      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
@@ -232,13 +242,6 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       progress?.finish(finished);
     }
   }
-}
-
-function checkInput(x: unknown): tf.Tensor {
-  if (!(x instanceof tf.Tensor)) fail('x', 'a tf.Tensor with a batch axis [B, ...]', describe(x));
-  if (x.rank < 2) fail('x', 'a batch axis: shape [B, ...] with rank ≥ 2 (use x.expandDims(0) for one example)', `shape [${x.shape.join(', ')}]`);
-  if (x.shape[0] === 0 || x.size === 0) fail('x', 'at least one example with at least one feature', `shape [${x.shape.join(', ')}]`);
-  return x.toFloat();
 }
 
 /**
