@@ -11,7 +11,7 @@ import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import type { ModelLike } from './model.js';
-import { nonFiniteNotice } from './nonFinite.js';
+import { methodError, nonFiniteNotice } from './methodFailures.js';
 import { createOracle } from './oracle.js';
 import { checkPlan } from './planCheck.js';
 import type { PlanEstimate } from './planEstimate.js';
@@ -198,9 +198,12 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         const started = performance.now();
         const rowsBefore = oracle.stats.gradientRows;
         const callsBefore = oracle.stats.gradientCalls;
-        const onStep = (done: number, total: number) =>
+        const at = { done: 0, total: 0 };
+        const onStep = (done: number, total: number) => {
+          Object.assign(at, { done, total });
           onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
-        const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
+        };
+        const result = await runStep(step, { oracle, x, baseline, targets, onStep, model }).catch((error) => Promise.reject(methodError(label, at, error)));
         const timeMs = performance.now() - started;
         const own = result.completeness;
         const [sum, fBaselineHere] = await readAll([

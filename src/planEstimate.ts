@@ -214,7 +214,7 @@ export function estimatePlan(steps: readonly PlanStep[], labels: readonly string
     forwardRows: w.forwardRows,
     modelCalls: w.calls,
     seconds: secondsOf(w),
-    peakBytes: w.tensors + w.host + w.js + w.callRows * rate.bytesPerRow,
+    peakBytes: Math.round(w.tensors + w.host + w.js + w.callRows * rate.bytesPerRow),
   }));
   const problems: string[] = [];
   works.forEach((w, i) => {

@@ -29,3 +29,13 @@ export function nonFiniteNotice(label: string, trace: PathTrace): string | null 
     `the attribution of ${bad.length === 1 ? 'that example is' : 'those examples is'} not finite; ${remedy}`
   );
 }
+
+/**
+ * A method that threw (the model's forward pass or gradient, or the method itself) as one error naming
+ * the method and the step it was on: `guidedIG (step 3 of 200): …`. The original error is its `cause`.
+ */
+export function methodError(label: string, step: { done: number; total: number }, error: unknown): unknown {
+  if (!(error instanceof Error) || error.name === 'AbortError') return error;
+  const at = step.total > 0 ? ` (step ${Math.min(step.done + 1, step.total)} of ${step.total})` : ' (step 1)';
+  return new Error(`${label}${at}: ${error.message}`, { cause: error });
+}
