@@ -12,8 +12,9 @@ export interface IG2Options {
   readonly references: ReferencesSpec;
   /**
    * The representation h whose distance to each reference GradPath descends: `'penultimate'` (the
-   * default for a tf.LayersModel: the input of its last Dense layer), a layer name of a tf.LayersModel,
-   * or a function `(batch) => tf.Tensor [B, D]` (required for function models and GraphModels).
+   * default: the input of a tf.LayersModel's last Dense layer, or of a tf.GraphModel's last MatMul), a
+   * layer name of a tf.LayersModel, a node name of a tf.GraphModel (flattened to `[B, D]`; see
+   * `representationNodes`), or a function `(batch) => tf.Tensor [B, D]` (required for function models).
    */
   readonly representation?: RepresentationSpec;
   /** `'model'` (default): the model's output; `'logits'`: the pre-activation of a LayersModel's last layer, as the authors explain. */

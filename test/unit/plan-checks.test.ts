@@ -32,8 +32,8 @@ function counted(model: ModelFunction): { model: ModelFunction; calls: () => num
 const imageModel: ModelFunction = (b) => tf.tidy(() => tf.softmax(tf.matMul(b.reshape([b.shape[0], -1]), imageWeights)));
 
 /** Throws in its backward pass only. */
-const throwsInGradient = tf.customGrad((input: tf.Tensor) => ({
-  value: tf.tanh(input),
+const throwsInGradient = tf.customGrad((input) => ({
+  value: tf.tanh(input as tf.Tensor),
   gradFunc: () => {
     throw new Error('boom in the backward pass');
   },
@@ -68,7 +68,7 @@ test('each bad plan fails in under a second, naming what is wrong, with at most 
     ['IG2 without a representation on a function model', (m) => explain(m, x).ig().ig2({ references: x }), /ig2\(\): representation: expected a function/],
     ['Blur IG on flat inputs', (m) => explain(m, x).ig().blurIG(), /blurIG\(\): x: expected images \[B, H, W, C\]/],
     ['baseline of the wrong shape on a later method', (m) => explain(m, x).ig().guidedIG({ baseline: wrongBaseline }), /guidedIG\(\): baseline: expected a tensor of shape \[6\]/],
-    ['refine of the wrong shape', (m) => explain(m, x).ig({ refine: { tolerance: -1 } }), /ig\(\): refine.tolerance: expected a number in \(0, Infinity\]/],
+    ['refine of the wrong shape', (m) => explain(m, x).ig({ refine: { tolerance: -1 } } as never), /ig\(\): refine.tolerance: expected a number in \(0, Infinity\]/],
     ['an x the model cannot take', (m) => explain(m, wrongShape).ig(), /^Error: x: the model failed on x of shape \[3, 5\] before any method ran/],
     ['a model whose gradient throws', (m) => explain(m, x).ig().guidedIG(), /^Error: model: its input gradient failed on x before any method ran: boom in the backward pass/, (b) => smooth(throwsInGradient(b) as tf.Tensor)],
     ['a model returning NaN', (m) => explain(m, x).ig().guidedIG(), /^Error: model: its output on x is NaN or Infinity \(example 0\)/, (b) => tf.mul(smooth(b), NaN)],
