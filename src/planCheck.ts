@@ -73,8 +73,8 @@ export interface CheckedPlan {
 /**
  * Checks the whole plan before any of it runs: explain()'s and every method's options (types, ranges,
  * misspelt keys), x against the model's input, IG2's references and representation, then one model call
- * on the first rows of x that measures the gradient rate and footprint (a second, warm one when the plan
- * looks over the time limit), and the plan's time and memory.
+ * on the first rows of x that measures the gradient rate and footprint (a second, warm one for estimate()
+ * and when the plan looks over the time limit), and the plan's time and memory.
  * Throws the first problem, naming the method and option. With `strict: false` (estimate()), a plan over
  * a limit is returned with its `problems` instead.
  */
@@ -112,8 +112,9 @@ export async function checkPlan(
       if (bad >= 0) throw new Error(`model: its output on x is NaN or Infinity (example ${bad}), so no method can explain it; checked before running any`);
       await verifyRepresentations(steps, labels, model, x);
       let estimate = estimatePlan(steps, labels, sizes, rate, limits);
-      if (estimate.seconds > limits.seconds) {
-        // A first call includes one-off work (kernel set-up, shader compilation): time a warm one before refusing.
+      if (!strict || estimate.seconds > limits.seconds) {
+        // A first call includes one-off work (weight packing, kernel set-up, shader compilation) and
+        // overstates the rate up to 15× (digits CNN on wasm): estimate(), and a plan about to be refused, time a warm call.
         const again = await measure(model, x, rate.rows, false);
         again.scores.dispose();
         if (again.rate.secondsPerRow < rate.secondsPerRow) estimate = estimatePlan(steps, labels, sizes, { ...rate, secondsPerRow: again.rate.secondsPerRow }, limits);
@@ -164,9 +165,14 @@ function checkStep(step: PlanStep, label: string, model: ModelAdapter, shape: re
       throw error;
     }
   };
+  const trapezoid = (options: Record<string, unknown> | undefined, name: string) => {
+    if (options?.rule === 'riemannTrapezoid' && options.steps === 1) named(() => fail(`${name}steps`, "at least 2 for rule 'riemannTrapezoid'", '1'));
+  };
+  if (step.method === 'ig') trapezoid(o, '');
   if (step.method === 'smoothGrad') {
     const of = (o.of as string | undefined) ?? 'gradient';
     checkOptions(`${at} ofOptions (of '${of}')`, o.ofOptions, INNER_OPTIONS[of]);
+    if (of === 'ig') trapezoid(o.ofOptions as Record<string, unknown> | undefined, 'ofOptions.');
   }
   if (step.method === 'blurIG' && shape.length !== 4) {
     named(() => fail('x', 'images [B, H, W, C] for Blur IG (it blurs over H and W)', `shape [${shape.join(', ')}]`));

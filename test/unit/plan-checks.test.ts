@@ -68,6 +68,7 @@ test('each bad plan fails in under a second, naming what is wrong, with at most 
     ['IG2 without a representation on a function model', (m) => explain(m, x).ig().ig2({ references: x }), /ig2\(\): representation: expected a function/],
     ['Blur IG on flat inputs', (m) => explain(m, x).ig().blurIG(), /blurIG\(\): x: expected images \[B, H, W, C\]/],
     ['baseline of the wrong shape on a later method', (m) => explain(m, x).ig().guidedIG({ baseline: wrongBaseline }), /guidedIG\(\): baseline: expected a tensor of shape \[6\]/],
+    ['options that only fail together', (m) => explain(m, x).ig().smoothGrad({ of: 'ig', ofOptions: { rule: 'riemannTrapezoid', steps: 1 } }), /smoothGrad\(\): ofOptions.steps: expected at least 2 for rule 'riemannTrapezoid', got 1/],
     ['refine of the wrong shape', (m) => explain(m, x).ig({ refine: { tolerance: -1 } } as never), /ig\(\): refine.tolerance: expected a number in \(0, Infinity\]/],
     ['an x the model cannot take', (m) => explain(m, wrongShape).ig(), /^Error: x: the model failed on x of shape \[3, 5\] before any method ran/],
     ['a model whose gradient throws', (m) => explain(m, x).ig().guidedIG(), /^Error: model: its input gradient failed on x before any method ran: boom in the backward pass/, (b) => smooth(throwsInGradient(b) as tf.Tensor)],
@@ -118,7 +119,7 @@ test('a plan over the time limit fails before it runs, naming the method, the op
   assert.equal(tf.memory().numTensors, tensors);
 });
 
-test('estimate() counts the gradient rows each method will take, with one model call and nothing run', async () => {
+test('estimate() counts the gradient rows each method will take, with two small model calls (cold and warm) and nothing run', async () => {
   const pool = randomTensor(rng(9), [12, 8, 8, 1]);
   const plan = (m: ModelFunction) =>
     explain(m, images, { internalBatchSize: 7 })
@@ -131,7 +132,7 @@ test('estimate() counts the gradient rows each method will take, with one model 
   const spy = counted(imageModel);
   const tensors = tf.memory().numTensors;
   const estimate = await plan(spy.model).estimate();
-  assert.equal(spy.calls(), 1);
+  assert.equal(spy.calls(), 2);
   assert.equal(tf.memory().numTensors, tensors);
   assert.deepEqual(estimate.problems, []);
   assert.ok(estimate.rate.secondsPerRow > 0 && estimate.rate.bytesPerRow > 0);
