@@ -290,5 +290,5 @@ function scaleText(step: PlanStep, option: string | null): string {
 
 /** How errors name a step: `ig()`, or `ig() labelled 'ig8'`. */
 export function where(step: PlanStep, label: string): string {
-  return label === step.method ? `${step.method}()` : `${step.method}() labelled '${label}'`;
+  return label === step.method || typeof label !== 'string' ? `${step.method}()` : `${step.method}() labelled '${label}'`;
 }

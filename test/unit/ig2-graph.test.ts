@@ -54,6 +54,10 @@ test('IG2 on the face-emotion GraphModel: no default node, a clear error before 
     ),
   );
   assert.equal(calls, 0, 'nothing ran');
+  const flat = x.reshape([1, 64, 64]);
+  await assert.rejects(explain(model, flat).ig().run(), /^Error: x: expected shape \[B, 64, 64, 1\] \(the model's input\), got \[1, 64, 64\]$/);
+  assert.equal(calls, 0, "x is checked against the graph's input before any call");
+  flat.dispose();
   const nodes = representationNodes(model, x);
   const node = 'StatefulPartitionedCall/model_1/add_2/add';
   assert.deepEqual(nodes.find((n) => n.name === node)?.shape, ['B', 8, 8, 256]);

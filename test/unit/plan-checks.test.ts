@@ -93,6 +93,20 @@ test('every misspelling of every method option (one transposition) is caught wit
   await assert.rejects(explain(smooth, x).ig({ zzzzzz: 1 }).run(), /unknown option 'zzzzzz' for ig\(\); the known options are 'steps', 'rule', 'keepPath'/);
 });
 
+test('a value of the wrong type for any option fails naming the method and the option (property)', async () => {
+  const schemas: Record<string, object> = { ig: IG_OPTIONS, guidedIG: GUIDED_IG_OPTIONS, smoothGrad: SMOOTH_GRAD_OPTIONS, blurIG: BLUR_IG_OPTIONS, ig2: IG2_OPTIONS };
+  const spy = counted(smooth);
+  for (const [method, schema] of Object.entries(schemas)) {
+    for (const key of [...Object.keys(schema), 'label', ...(method === 'smoothGrad' ? [] : ['refine'])]) {
+      if (key === 'representation') continue; // any string may name a layer or node
+      const value = key === 'label' ? 7 : 'oops';
+      const builder = (explain(spy.model, x) as unknown as Record<string, (o: object) => ExplainBuilder>)[method]({ ...(method === 'ig2' ? { references: x } : {}), [key]: value });
+      await assert.rejects(builder.run(), new RegExp(`^Error: ${method}\\(\\): ${key}: expected .*, got ${value === 7 ? 7 : "'oops'"}`), `${method}.${key}`);
+    }
+  }
+  assert.equal(spy.calls(), 0);
+});
+
 test('x against a LayersModel input shape is checked before any model call', async () => {
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 2], units: 3, activation: 'softmax' }), tf.layers.flatten()] });
   let calls = 0;
