@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { FOOTPRINT_FACTOR, measurePeakBytes } from './backend/memory.js';
 import { checkBaselineSpec } from './baseline.js';
 import type { ExplainOptions, PlanStep } from './explain.js';
 import { BLUR_IG_OPTIONS } from './methods/blurIG.js';
@@ -10,10 +9,9 @@ import { checkReferences } from './methods/ig2References.js';
 import { SMOOTH_GRAD_OPTIONS } from './methods/smoothGrad.js';
 import { adaptModel, type ModelAdapter, type ModelLike } from './model.js';
 import { anything, checkOptions, oneOf, positiveInteger, refineOption, type OptionCheck, type OptionSchema } from './options.js';
-import { inputGradient, NOT_DIFFERENTIABLE, scoresOf } from './oracle.js';
-import { estimatePlan, planLimits, where, type GradientRate, type PlanEstimate } from './planEstimate.js';
+import { estimatePlan, planLimits, where, type PlanEstimate } from './planEstimate.js';
+import { measureCold, measureWarm } from './planRate.js';
 import { representationProbe } from './representation.js';
-import { readAll } from './tensors.js';
 import { checkFinite, describe, fail, firstNonFiniteExample } from './validate.js';
 
 const target: OptionCheck = (argument, value) => {
@@ -73,7 +71,7 @@ export interface CheckedPlan {
 /**
  * Checks the whole plan before any of it runs: explain()'s and every method's options (types, ranges,
  * misspelt keys), x against the model's input, IG2's references and representation, then one model call
- * on the first rows of x that measures the gradient rate and footprint (a second, warm one for estimate()
+ * on the first rows of x that measures the gradient rate and footprint (two more, warm, for estimate()
  * and when the plan looks over the time limit), and the plan's time and memory.
  * Throws the first problem, naming the method and option. With `strict: false` (estimate()), a plan over
  * a limit is returned with its `problems` instead.
@@ -99,14 +97,14 @@ export async function checkPlan(
   const sizes = { examples: shape[0], features: shape.slice(1).reduce((a, b) => a * b, 1), xShape: shape, rows: internalBatchSize };
   const limits = planLimits(maxSeconds);
   // Memory that does not depend on the model is known now: absurd plans fail before any model call.
-  const before = estimatePlan(steps, labels, sizes, { rows: 0, secondsPerRow: 0, bytesPerRow: 0 }, limits);
+  const before = estimatePlan(steps, labels, sizes, { rows: 0, secondsPerCall: 0, secondsPerRow: 0, bytesPerRow: 0, warm: false }, limits);
   if (strict && before.problems.length > 0) throw new Error(before.problems[0]);
 
   const x = (xLike as tf.Tensor).toFloat();
   try {
     await checkFinite('x', x);
     for (const [i, step] of steps.entries()) await checkValues(step, labels[i]);
-    const { scores, rate } = await measure(model, x, internalBatchSize);
+    const { scores, rate } = await measureCold(model, x, internalBatchSize);
     try {
       const bad = await firstNonFiniteExample(scores);
       if (bad >= 0) throw new Error(`model: its output on x is NaN or Infinity (example ${bad}), so no method can explain it; checked before running any`);
@@ -114,10 +112,9 @@ export async function checkPlan(
       let estimate = estimatePlan(steps, labels, sizes, rate, limits);
       if (!strict || estimate.seconds > limits.seconds) {
         // A first call includes one-off work (weight packing, kernel set-up, shader compilation) and
-        // overstates the rate up to 15× (digits CNN on wasm): estimate(), and a plan about to be refused, time a warm call.
-        const again = await measure(model, x, rate.rows, false);
-        again.scores.dispose();
-        if (again.rate.secondsPerRow < rate.secondsPerRow) estimate = estimatePlan(steps, labels, sizes, { ...rate, secondsPerRow: again.rate.secondsPerRow }, limits);
+        // overstates the rate (up to 15× on the digits CNN on wasm): estimate(), and a plan about to be
+        // refused, are timed on two warm calls that separate a call's fixed cost from a row's.
+        estimate = estimatePlan(steps, labels, sizes, await measureWarm(model, x, rate, internalBatchSize), limits);
       }
       if (strict && estimate.problems.length > 0) throw new Error(estimate.problems[0]);
       return { model, x, labels, internalBatchSize, scores, estimate };
@@ -204,61 +201,6 @@ async function checkValues(step: PlanStep, label: string): Promise<void> {
       flat.dispose();
     }
   }
-}
-
-/**
- * The one model call before the plan runs: the scores and their input gradient on the first
- * min(B, internalBatchSize) rows of x, timed (values read back) and with its tensor peak measured.
- * The scores of the remaining rows, if any, are evaluated forward (unless `allScores` is false).
- */
-async function measure(model: ModelAdapter, x: tf.Tensor, rowsPerCall: number, allScores = true): Promise<{ scores: tf.Tensor2D; rate: GradientRate }> {
-  const n = Math.min(x.shape[0], rowsPerCall);
-  let forwarded = false;
-  const started = performance.now();
-  let result: tf.Tensor[];
-  let peakBytes: number;
-  try {
-    ({ result, peakBytes } = measurePeakBytes(() =>
-      tf.tidy(() => {
-        const rows = n === x.shape[0] ? x : x.slice(0, n);
-        const { value, grad } = inputGradient(
-          () => {
-            const scores = model.forward(rows);
-            forwarded = true;
-            return scores;
-          },
-          rows,
-          model.kind !== 'function',
-        );
-        if (grad == null) throw new Error(NOT_DIFFERENTIABLE);
-        return [value, grad];
-      }),
-    ));
-  } catch (error) {
-    throw measuringError(error, forwarded, x.shape);
-  }
-  const [head, grad] = result;
-  await readAll([grad]);
-  await head.data();
-  const seconds = (performance.now() - started) / 1000;
-  const rate = { rows: n, secondsPerRow: seconds / n, bytesPerRow: (peakBytes * FOOTPRINT_FACTOR) / n };
-  if (n === x.shape[0] || !allScores) return { scores: head as tf.Tensor2D, rate };
-  try {
-    const rest = scoresOf(model, x.slice(n), rowsPerCall);
-    const scores = tf.concat([head, rest]) as tf.Tensor2D;
-    tf.dispose([head, rest]);
-    return { scores, rate };
-  } catch (error) {
-    head.dispose();
-    throw error;
-  }
-}
-
-function measuringError(error: unknown, forwarded: boolean, shape: readonly number[]): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/^(model|backend|x): /.test(message)) return error instanceof Error ? error : new Error(message);
-  if (!forwarded) return new Error(`x: the model failed on x of shape [${shape.join(', ')}] before any method ran: ${message}`);
-  return new Error(`model: its input gradient failed on x before any method ran: ${message}`);
 }
 
 /**

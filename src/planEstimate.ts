@@ -14,17 +14,23 @@ export interface MethodEstimate {
   /** Rows the model evaluates forward only. */
   readonly forwardRows: number;
   readonly modelCalls: number;
-  /** At the measured rate (a forward row counted as a third of a gradient row). */
+  /** At the measured rate: calls × secondsPerCall + rows × secondsPerRow (a forward row counted as a third of a gradient row). */
   readonly seconds: number;
   /** Most bytes alive at once: the method's own buffers (tensors, typed arrays, its trace) and one model call's footprint. */
   readonly peakBytes: number;
 }
 
-/** The measured cost of one gradient row of this model on x (one call on the first rows of x). */
+/** The measured cost of gradients of this model on x: a call takes secondsPerCall + rows · secondsPerRow. */
 export interface GradientRate {
+  /** Rows of the first (cold) measuring call. */
   readonly rows: number;
+  /** A call's fixed cost; 0 from the cold call alone (its time is all counted per row, an overestimate). */
+  readonly secondsPerCall: number;
   readonly secondsPerRow: number;
+  /** Heap one gradient row takes (measured tensor peak × FOOTPRINT_FACTOR). */
   readonly bytesPerRow: number;
+  /** Whether the time comes from warm calls (estimate(), or a plan about to be refused) or from the first call only. */
+  readonly warm: boolean;
 }
 
 export interface PlanLimits {
@@ -206,7 +212,7 @@ const duration = (s: number) => (s >= 5400 ? `${(s / 3600).toFixed(1)} h` : s >=
 /** The cost of every step, and what is over a limit. `rate` may be zero (before the model was measured). */
 export function estimatePlan(steps: readonly PlanStep[], labels: readonly string[], s: Shape, rate: GradientRate, limits: PlanLimits): PlanEstimate {
   const works = steps.map((step) => stepWork(step, s));
-  const secondsOf = (w: Work) => (w.gradientRows + w.forwardRows / 3) * rate.secondsPerRow;
+  const secondsOf = (w: Work) => w.calls * rate.secondsPerCall + (w.gradientRows + w.forwardRows / 3) * rate.secondsPerRow;
   const methods = works.map((w, i) => ({
     label: labels[i],
     method: steps[i].method,
@@ -225,14 +231,16 @@ export function estimatePlan(steps: readonly PlanStep[], labels: readonly string
     problems.push(`${where(steps[i], labels[i])}: ${scaleText(steps[i], option)}needs about ${gb(over.amount)} of ${over.what} (${over.limitText})${fit ?? ''}`);
   });
   const seconds = methods.reduce((t, m) => t + m.seconds, 0);
-  if (seconds > limits.seconds && rate.secondsPerRow > 0) {
+  if (seconds > limits.seconds && rate.secondsPerRow + rate.secondsPerCall > 0) {
     const worst = methods.reduce((a, m, i) => (m.seconds > methods[a].seconds ? i : a), 0);
     const option = scaleOption(steps[worst]);
     const rest = seconds - methods[worst].seconds;
     const fit = option ? atMost(steps[worst], s, secondsOf, limits.seconds - rest) : null;
     problems.push(
       `${where(steps[worst], labels[worst])}: ${scaleText(steps[worst], option)}would take about ${duration(methods[worst].seconds)} ` +
-        `(${methods[worst].gradientRows} gradient rows at the measured ${(rate.secondsPerRow * 1000).toPrecision(2)} ms each; the plan: ${duration(seconds)}, ` +
+        `(${methods[worst].gradientRows} gradient rows at the measured ${(rate.secondsPerRow * 1000).toPrecision(2)} ms each` +
+        (rate.secondsPerCall > 0 ? ` and ${methods[worst].modelCalls} calls at ${(rate.secondsPerCall * 1000).toPrecision(2)} ms` : '') +
+        `; the plan: ${duration(seconds)}, ` +
         `over the ${duration(limits.seconds)} limit)${fit ?? ''}, or allow it with .run({ maxSeconds })`,
     );
   }
