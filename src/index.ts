@@ -18,6 +18,8 @@ export type { IG2Options } from './methods/ig2.js';
 export type { ReferencesSpec } from './methods/ig2References.js';
 export type { BlurIGOptions } from './methods/blurIG.js';
 export type { RepresentationSpec, RepresentationFunction, ExplainedOutput } from './representation.js';
+export { representationNodes, type RepresentationNode } from './graphRepresentation.js';
+export type { PlanEstimate, MethodEstimate, GradientRate, PlanLimits } from './planEstimate.js';
 export { fileModel } from './io/fileModel.js';
 export { getKernelHook, KERNEL_HOOK } from './kernelHook.js';
 export type { KernelHook, KernelComm, CommMessage, CommTargetHandler, BinaryData } from './kernelHook.js';

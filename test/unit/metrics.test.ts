@@ -127,7 +127,11 @@ test('bad arguments get errors that name them', async () => {
   const flat = tf.ones([2, 5]);
   const f: ModelFunction = (b) => tf.tidy(() => tf.softmax(tf.concat([b.sum(1, true), tf.zeros([b.shape[0], 1])], 1)));
   await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['sic'] }), /metrics: expected 'sic' and 'aic' only for images/);
-  await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion'] }), /baseline: expected 'black', a number or a tensor for inputs that are not images/);
+  await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion'], baseline: 'blur' }), /baseline: expected 'black', a number or a tensor for inputs that are not images/);
+  // Without a baseline, inputs that are not images get zeros (blur is for images only).
+  const scored = await expectNoLeak(() => evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion', 'deletion'], steps: 5 }));
+  assert.equal(scored.settings.baseline, 'black');
+  assert.ok(scored.scores.a.insertion!.every(Number.isFinite) && scored.scores.a.deletion!.every(Number.isFinite));
   await assert.rejects(evaluateAttributions(f, flat, { a: tf.ones([2, 4]) }, { baseline: 'black', metrics: ['insertion'] }), /attribution 'a': expected a tensor of x's shape \[2, 5\]/);
   assert.throws(() => ex.metricsPlot({} as never), /result: expected the result of ex.evaluate\(\)/);
   ex.dispose();
