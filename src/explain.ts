@@ -11,7 +11,8 @@ import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
-import { createOracle, scoresOf } from './oracle.js';
+import { getKernelHook } from './kernelHook.js';
+import { abortError, createOracle, scoresOf } from './oracle.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { readAll } from './tensors.js';
 import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
@@ -64,6 +65,12 @@ export interface Progress {
 
 export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Stops the run: it is checked before every model call, and once aborted the run frees what it made and
+   * rejects with an `AbortError`. Default: the running notebook cell's signal (aborted when the cell is
+   * interrupted), from the pathlens kernel's hook; none elsewhere.
+   */
+  readonly signal?: AbortSignal;
 }
 
 function runInner(name: InnerName, input: MethodInput, options: object): Promise<MethodResult> {
@@ -165,6 +172,9 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const twice = labels.find((l, i) => labels.indexOf(l) !== i);
     if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
     const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
+    if (runOptions.signal !== undefined && !(runOptions.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(runOptions.signal));
+    const signal = runOptions.signal ?? getKernelHook()?.signal?.();
+    if (signal?.aborted) throw abortError(signal);
 
     const backend = await ensureBackend();
     const model = adaptModel(this.model);
@@ -174,12 +184,13 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
+    let unrecorded: MethodResult | undefined; // a method's result until its record owns it
     try {
       await checkFinite('x', x);
       const scores = scoresOf(model, x, internalBatchSize);
       owned.push(scores);
       const targets = await resolveTargets(this.options.target, scores);
-      const oracle = createOracle(model, scores.shape[1], internalBatchSize);
+      const oracle = createOracle(model, scores.shape[1], internalBatchSize, { signal });
       const [fInput] = await readAll([oracle.value(x, targets)]);
       for (let i = 0; i < this.plan.length; i++) {
         const step = this.plan[i];
@@ -192,12 +203,11 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         const onStep = (done: number, total: number) =>
           onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
         const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
+        unrecorded = result;
         const timeMs = performance.now() - started;
         const own = result.completeness;
-        const [sum, fBaselineHere] = await readAll([
-          tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)),
-          ...(own ? [] : [oracle.value(baseline, targets)]),
-        ]);
+        const fBaselineTensors = own ? [] : [oracle.value(baseline, targets)]; // first: if it throws (an abort), nothing is left behind
+        const [sum, fBaselineHere] = await readAll([tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)), ...fBaselineTensors]);
         baseline.dispose(); // each method's own; `owned` still frees it if the step throws
         const fBaseline = own ? Array.from(own.fBaseline) : Array.from(fBaselineHere);
         const fIn = own?.fInput ? Array.from(own.fInput) : Array.from(fInput);
@@ -219,13 +229,14 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
             fBaseline,
           },
         });
+        unrecorded = undefined;
       }
       const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
     } catch (error) {
-      for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
+      for (const r of [...records, ...(unrecorded ? [unrecorded] : [])]) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;
     } finally {
       tf.dispose(owned);
