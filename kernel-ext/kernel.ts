@@ -77,7 +77,8 @@ export class Kernel {
     process.on('SIGINT', () => this.interruptCell());
     process.on('uncaughtException', (error) => this.reportAsync('Uncaught', error));
     process.on('unhandledRejection', (reason) => this.reportAsync('Unhandled promise rejection:', reason));
-    this.channels.listen((channel, message) => this.receive({ channel, message }));
+    this.channels.answerOnControl(this.kernelInfo());
+    this.channels.listen((channel, message) => this.receive({ channel, message }), () => this.interruptCell());
   }
 
   /** An error of user code outside a cell's run (a timer, a comm handler): shown in the current cell. */
