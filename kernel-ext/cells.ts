@@ -21,6 +21,15 @@ interface Cell {
   readonly controller: AbortController;
 }
 
+/**
+ * What the control thread reads while the main thread may be busy: `[RUNNING_CELL]` is the running cell's id
+ * (0: none), `[IN_VM]` is 1 while a cell's synchronous start runs under `breakOnSigint` (tslab.ts), where
+ * only SIGINT can stop it. An interrupt names the cell that was running when it arrived.
+ */
+export const cellState = new Int32Array(new SharedArrayBuffer(8));
+export const RUNNING_CELL = 0;
+export const IN_VM = 1;
+
 export function interruptedError(): Error {
   return new DOMException('the cell was interrupted', 'AbortError');
 }
@@ -38,10 +47,12 @@ export class Cells implements CellAwaits {
   async run<T>(fn: (cellId: number) => Promise<T>): Promise<T> {
     const cell: Cell = { id: ++this.lastId, controller: new AbortController() };
     this.running = cell;
+    Atomics.store(cellState, RUNNING_CELL, cell.id);
     try {
       return await this.context.run(cell, () => fn(cell.id));
     } finally {
       if (this.running === cell) this.running = undefined;
+      Atomics.compareExchange(cellState, RUNNING_CELL, cell.id, 0);
     }
   }
 
@@ -50,9 +61,16 @@ export class Cells implements CellAwaits {
     return this.context.getStore()?.controller.signal;
   }
 
-  /** Aborts the running cell's signal (its reason: an AbortError). */
-  interrupt(): void {
-    this.running?.controller.abort(interruptedError());
+  /**
+   * Aborts the running cell's signal (its reason: an AbortError), if it is `cellId` when given (the cell an
+   * interrupt arrived for: a later cell is not hit by a late notice). True if this aborted it, false if there
+   * was nothing (more) to interrupt.
+   */
+  interrupt(cellId?: number): boolean {
+    const cell = this.running;
+    if (!cell || cell.controller.signal.aborted || (cellId !== undefined && cell.id !== cellId)) return false;
+    cell.controller.abort(interruptedError());
+    return true;
   }
 
   /** Whether the cell `cellId` is running and not interrupted. */

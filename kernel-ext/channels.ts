@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
+import { cellState } from './cells.js';
 import type { ControlThreadData, FromControl, ToControl } from './controlThread.js';
 import { decode, encode, newHeader, Signer, type Header, type JsonObject, type Message } from './wire.js';
 import { log } from './log.js';
@@ -97,7 +98,7 @@ export class Channels {
 
   constructor(private readonly info: ConnectionInfo) {
     this.signer = new Signer(info.key, info.signature_scheme);
-    this.control = new ControlThread({ info, session: this.session });
+    this.control = new ControlThread({ info, session: this.session, cellState, kernelPid: process.pid });
     this.senders = { shell: new SerialSocket(this.shell), control: this.control, iopub: new SerialSocket(this.iopub) };
   }
 
@@ -118,9 +119,10 @@ export class Channels {
 
   /**
    * Starts the receive loops; `handle` gets every well-formed message, bad ones are logged. `interrupt`
-   * is called when an `interrupt_request` came on control (the control thread has answered it).
+   * is called with the cell that was running when an `interrupt_request` came on control (the control
+   * thread has answered it) or a SIGINT reached the kernel's process group.
    */
-  listen(handle: Handler, interrupt: () => void): void {
+  listen(handle: Handler, interrupt: (cellId: number) => void): void {
     const receive = (channel: Channel, frames: Buffer[]) => {
       let message: Message;
       try {
@@ -140,7 +142,7 @@ export class Channels {
     })().catch((e) => log('shell loop ended:', e));
     this.control.worker.on('message', (m: FromControl) => {
       if (m.kind === 'request') receive('control', m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
-      else if (m.kind === 'interrupt') interrupt();
+      else if (m.kind === 'interrupt') interrupt(m.cellId);
       else if (m.kind === 'log') log(m.text);
     });
     this.control.worker.on('error', (e) => log('control thread failed:', e));

@@ -78,7 +78,7 @@ export class Kernel {
     process.on('uncaughtException', (error) => this.reportAsync('Uncaught', error));
     process.on('unhandledRejection', (reason) => this.reportAsync('Unhandled promise rejection:', reason));
     this.channels.answerOnControl(this.kernelInfo());
-    this.channels.listen((channel, message) => this.receive({ channel, message }), () => this.interruptCell());
+    this.channels.listen((channel, message) => this.receive({ channel, message }), (cellId) => this.interruptCell(cellId));
   }
 
   /** An error of user code outside a cell's run (a timer, a comm handler): shown in the current cell. */
@@ -242,10 +242,13 @@ export class Kernel {
     this.output.during(request.message.header, () => this.comms.receive(request.message));
   }
 
-  /** Stops the running cell: its signal is aborted (library work such as explain() stops) and its pending await rejects. */
-  private interruptCell(): void {
-    this.cells.interrupt();
-    this.engine.interrupt();
+  /**
+   * Stops the running cell (the cell `cellId` when the interrupt names it): its signal is aborted (library
+   * work such as explain() stops) and its pending await rejects. An interrupt that arrives twice (SIGINT and
+   * the control thread's notice) stops it once.
+   */
+  private interruptCell(cellId?: number): void {
+    if (this.cells.interrupt(cellId)) this.engine.interrupt();
   }
 
   private interrupt(request: Request): Promise<void> {

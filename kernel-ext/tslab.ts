@@ -5,6 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
+import vm from 'node:vm';
+import { cellState, IN_VM } from './cells.js';
 import type * as Converter from 'tslab/dist/converter.js';
 import type * as Executor from 'tslab/dist/executor.js';
 import type * as Inspect from 'tslab/dist/inspect.js';
@@ -21,6 +23,28 @@ const jupyter = require('tslab/dist/jupyter.js') as { lastWriteDisplayData: unkn
 /** The TypeScript version that checks the cells. */
 export const typescriptVersion: string = (require('@tslab/typescript-for-tslab/package.json') as { version: string }).version;
 export const tslabVersion: string = (require('tslab/package.json') as { version: string }).version;
+
+/**
+ * tslab's executor runs a cell's synchronous start with `vm.runInThisContext(code, { breakOnSigint: true })`,
+ * found on the vm module at call time: wrapped once so that the control thread knows when SIGINT (and only
+ * SIGINT) can stop the main thread (cellState[IN_VM]).
+ */
+function flagBreakOnSigintRuns(): void {
+  const run = vm.runInThisContext;
+  if ((run as { pathlensFlagged?: true }).pathlensFlagged) return;
+  const flagged = ((code: string, options?: vm.RunningScriptOptions | string) => {
+    if (typeof options !== 'object' || !options?.breakOnSigint) return run(code, options);
+    Atomics.store(cellState, IN_VM, 1);
+    try {
+      return run(code, options);
+    } finally {
+      Atomics.store(cellState, IN_VM, 0);
+    }
+  }) as typeof vm.runInThisContext & { pathlensFlagged?: true };
+  flagged.pathlensFlagged = true;
+  vm.runInThisContext = flagged;
+}
+flagBreakOnSigintRuns();
 
 /** How tslab's executor prints a compile diagnostic (executor.js printDiagnostics). */
 const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';

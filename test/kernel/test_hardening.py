@@ -151,6 +151,22 @@ class Hardening(unittest.TestCase):
     def test_interrupt_by_message_stops_guided_ig(self):
         self.interrupt_guided_ig("message")
 
+    def test_sigint_while_the_cell_is_type_checked_still_stops_it(self):
+        self.setup_model()
+        self.value("afterAwait = 'not run'; progressAfter = 0")
+        msg_id = self.kc.execute(
+            "const ex3 = await explain(model, x).guidedIG({ steps: 20000 }).run({ onProgress: (p) => { progressAfter = p.step; } });\n"
+            "afterAwait = 'ran';"
+        )
+        time.sleep(0.05)  # tslab is still compiling: Node's breakOnSigint watchdog swallows this SIGINT; the relay reports it
+        sent = time.time()
+        self.km.interrupt_kernel()
+        reply = self.shell_reply(msg_id)
+        print(f"TIMING SIGINT while the cell was type-checked: reply after {time.time() - sent:.3f} s")
+        self.assertEqual(reply["content"]["status"], "error", reply["content"])
+        self.assertLess(int(self.value("progressAfter")), 20000)
+        self.assertEqual(self.value("afterAwait"), "'not run'")
+
     def test_interrupted_cell_runs_nothing_after_its_pending_await(self):
         self.value("afterAwait = 'not run'")
         msg_id = self.kc.execute("await new Promise((r) => setTimeout(r, 1500)); afterAwait = 'ran';")
