@@ -26,6 +26,10 @@ interface Request {
 
 type RequestHandler = (request: Request) => Promise<void> | void;
 
+const INTERRUPTED_TEXT = 'the cell was interrupted; nothing after its pending await ran';
+/** The error reply of a cell stopped by an interrupt at an await (one stopped by breakOnSigint says so itself). */
+const INTERRUPTED: CellError = { ename: 'Interrupted', evalue: INTERRUPTED_TEXT, traceback: [`Interrupted: ${INTERRUPTED_TEXT}`] };
+
 export class Kernel {
   private readonly output: OutputRouter;
   private readonly comms: CommManager;
@@ -184,8 +188,12 @@ export class Kernel {
     if (storeHistory) this.history.add(count, code);
     this.output.parent = parent;
 
-    const outcome = await this.cells.run((cellId) => this.engine.run(code, cellId));
-    let error: CellError | undefined = outcome.ok ? undefined : outcome.error;
+    let signal: AbortSignal | undefined;
+    const outcome = await this.cells.run((cellId) => {
+      signal = this.cells.signal();
+      return this.engine.run(code, cellId);
+    });
+    let error: CellError | undefined = outcome.ok ? undefined : signal?.aborted ? INTERRUPTED : outcome.error;
     if (outcome.ok) {
       for (const warning of outcome.warnings) process.stderr.write(`${warning}\n`);
       if (outcome.hasValue && !silent) {

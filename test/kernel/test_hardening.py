@@ -134,6 +134,7 @@ class Hardening(unittest.TestCase):
         cpu = cpu_seconds(self.pid) - cpu0
         print(f"TIMING interrupt ({how}) of a 20,000-step Guided IG: reply after {stopped:.3f} s, CPU in the 3 s after: {cpu:.3f} s")
         self.assertEqual(reply["content"]["status"], "error", reply["content"])
+        self.assertEqual(reply["content"]["ename"], "Interrupted", reply["content"])
         self.assertLess(stopped, 2.0)
         self.assertLess(cpu, 1.0)
         steps = int(self.value("progressAfter"))
