@@ -85,7 +85,7 @@ function interruptRunningCell(): void {
 
 /** A shell in the kernel's process group that prints a line for each SIGINT, and ends with the kernel. */
 function relayGroupInterrupts(): void {
-  const script = `trap 'echo INT' INT; while kill -0 ${kernelPid} 2>/dev/null; do sleep 1 & wait $!; done`;
+  const script = `trap 'echo INT' INT; while kill -0 ${kernelPid} 2>/dev/null; do sleep 5 & wait $!; done`;
   const relay = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   relay.on('error', (e) => log(`SIGINT relay: ${e.message}`));
   relay.stdout.setEncoding('utf8');
