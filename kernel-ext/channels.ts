@@ -1,9 +1,13 @@
 /**
  * The five ZeroMQ sockets of a kernel, bound on the connection file's address (loopback only), and a
- * serialized sender per socket (zeromq 6 allows one send in flight per socket).
+ * serialized sender per socket (zeromq 6 allows one send in flight per socket). Control and heartbeat
+ * live on a worker thread (controlThread.ts), so that they answer while a cell keeps this thread busy.
  */
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
+import { cellState } from './cells.js';
+import type { ControlThreadData, FromControl, ToControl } from './controlThread.js';
 import { decode, encode, newHeader, Signer, type Header, type JsonObject, type Message } from './wire.js';
 import { log } from './log.js';
 
@@ -31,7 +35,11 @@ export function readConnectionFile(path: string): ConnectionInfo {
   return info;
 }
 
-class SerialSocket {
+interface Sender {
+  send(frames: Buffer[]): Promise<void>;
+}
+
+class SerialSocket implements Sender {
   private tail: Promise<void> = Promise.resolve();
   constructor(readonly socket: zmq.Router | zmq.Publisher) {}
 
@@ -48,56 +56,96 @@ class SerialSocket {
 export type Channel = 'shell' | 'control';
 export type Handler = (channel: Channel, message: Message) => void;
 
+/** The control thread, as a sender of control replies. */
+class ControlThread implements Sender {
+  readonly worker: Worker;
+  constructor(data: ControlThreadData) {
+    this.worker = new Worker(new URL('./controlThread.js', import.meta.url), { workerData: data });
+    this.worker.unref();
+  }
+
+  post(message: ToControl): void {
+    this.worker.postMessage(message);
+  }
+
+  send(frames: Buffer[]): Promise<void> {
+    this.post({ kind: 'send', frames });
+    return Promise.resolve();
+  }
+
+  bound(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromControl) => {
+        if (m.kind === 'bound' || m.kind === 'bindFailed') this.worker.off('message', onMessage);
+        if (m.kind === 'bound') resolve();
+        else if (m.kind === 'bindFailed') reject(new Error(`control/heartbeat: ${m.error}`));
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', reject);
+    });
+  }
+}
+
 /** Sends and receives messages for one kernel session. */
 export class Channels {
   readonly session = crypto.randomUUID();
   private readonly signer: Signer;
   private readonly shell = new zmq.Router();
-  private readonly control = new zmq.Router();
+  private readonly control: ControlThread;
   private readonly stdin = new zmq.Router();
   private readonly iopub = new zmq.Publisher();
-  private readonly heartbeat = new zmq.Reply();
-  private readonly senders: Record<Channel | 'iopub', SerialSocket>;
+  private readonly senders: Record<Channel | 'iopub', Sender>;
 
   constructor(private readonly info: ConnectionInfo) {
     this.signer = new Signer(info.key, info.signature_scheme);
-    this.senders = { shell: new SerialSocket(this.shell), control: new SerialSocket(this.control), iopub: new SerialSocket(this.iopub) };
+    this.control = new ControlThread({ info, session: this.session, cellState, kernelPid: process.pid });
+    this.senders = { shell: new SerialSocket(this.shell), control: this.control, iopub: new SerialSocket(this.iopub) };
   }
 
   async bind(): Promise<void> {
     const address = (port: number) => `${this.info.transport}://${this.info.ip}:${port}`;
     await Promise.all([
       this.shell.bind(address(this.info.shell_port)),
-      this.control.bind(address(this.info.control_port)),
+      this.control.bound(),
       this.stdin.bind(address(this.info.stdin_port)),
       this.iopub.bind(address(this.info.iopub_port)),
-      this.heartbeat.bind(address(this.info.hb_port)),
     ]);
   }
 
-  /** Starts the receive loops; `handle` gets every well-formed message, bad ones are logged. */
-  listen(handle: Handler): void {
-    const loop = async (channel: Channel, socket: zmq.Router) => {
-      for await (const frames of socket) {
-        let message: Message;
-        try {
-          message = decode(frames, this.signer);
-        } catch (e) {
-          log(`dropped a malformed message on ${channel}:`, e instanceof Error ? e.message : e);
-          continue;
-        }
-        try {
-          handle(channel, message);
-        } catch (e) {
-          log(`handler for ${message.header.msg_type} threw:`, e);
-        }
+  /** What the control thread answers by itself: `kernel_info_request` (its reply content). */
+  answerOnControl(kernelInfo: JsonObject): void {
+    this.control.post({ kind: 'kernelInfo', content: kernelInfo });
+  }
+
+  /**
+   * Starts the receive loops; `handle` gets every well-formed message, bad ones are logged. `interrupt`
+   * is called with the cell that was running when an `interrupt_request` came on control (the control
+   * thread has answered it) or a SIGINT reached the kernel's process group.
+   */
+  listen(handle: Handler, interrupt: (cellId: number) => void): void {
+    const receive = (channel: Channel, frames: Buffer[]) => {
+      let message: Message;
+      try {
+        message = decode(frames, this.signer);
+      } catch (e) {
+        log(`dropped a malformed message on ${channel}:`, e instanceof Error ? e.message : e);
+        return;
+      }
+      try {
+        handle(channel, message);
+      } catch (e) {
+        log(`handler for ${message.header.msg_type} threw:`, e);
       }
     };
-    void loop('shell', this.shell).catch((e) => log('shell loop ended:', e));
-    void loop('control', this.control).catch((e) => log('control loop ended:', e));
     void (async () => {
-      for await (const [ping] of this.heartbeat) await this.heartbeat.send(ping);
-    })().catch((e) => log('heartbeat loop ended:', e));
+      for await (const frames of this.shell) receive('shell', frames);
+    })().catch((e) => log('shell loop ended:', e));
+    this.control.worker.on('message', (m: FromControl) => {
+      if (m.kind === 'request') receive('control', m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+      else if (m.kind === 'interrupt') interrupt(m.cellId);
+      else if (m.kind === 'log') log(m.text);
+    });
+    this.control.worker.on('error', (e) => log('control thread failed:', e));
   }
 
   /** Answers `request` on the channel it came from. */
@@ -129,7 +177,8 @@ export class Channels {
   }
 
   close(): void {
-    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) {
+    this.control.post({ kind: 'close' });
+    for (const socket of [this.shell, this.stdin, this.iopub]) {
       socket.linger = 500;
       socket.close();
     }

@@ -14,9 +14,33 @@ interface Entry {
 
 type Row = [number, number, string | [string, string | null]];
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  return new RegExp(`^${escaped}$`);
+/** Does `segment` (with `?` for any one character) match `text` at `at`? */
+function segmentAt(text: string, segment: string, at: number): boolean {
+  if (at + segment.length > text.length) return false;
+  for (let i = 0; i < segment.length; i++) if (segment[i] !== '?' && segment[i] !== text[at + i]) return false;
+  return true;
+}
+
+/**
+ * A glob over the whole text (`*`: any run, `?`: any one character), without backtracking: the parts
+ * between stars are matched greedily, each at its leftmost place after the previous one (leftmost is
+ * always safe for a star pattern). O(text × pattern) at worst, never exponential.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern.length === text.length && segmentAt(text, pattern, 0);
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (first.length + last.length > text.length || !segmentAt(text, first, 0) || !segmentAt(text, last, text.length - last.length)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (const middle of parts.slice(1, -1)) {
+    if (middle === '') continue;
+    while (at + middle.length <= end && !segmentAt(text, middle, at)) at++;
+    if (at + middle.length > end) return false;
+    at += middle.length;
+  }
+  return true;
 }
 
 function count(value: unknown, fallback: number): number {
@@ -59,9 +83,13 @@ export class History {
       }
       case 'search': {
         if (typeof request.pattern !== 'string') return { status: 'error', ename: 'ValueError', evalue: 'search needs a pattern string', traceback: [], history: [] };
-        const glob = globToRegExp(request.pattern);
-        let matches = this.entries.filter((e) => glob.test(e.input));
-        if (request.unique === true) matches = matches.filter((e, i) => !matches.slice(i + 1).some((m) => m.input === e.input));
+        const pattern = request.pattern;
+        let matches = this.entries.filter((e) => globMatch(pattern, e.input));
+        if (request.unique === true) {
+          // Keep the last run of each input.
+          const seen = new Set<string>();
+          matches = matches.reverse().filter((e) => !seen.has(e.input) && seen.add(e.input)).reverse();
+        }
         picked = request.n === null || request.n === undefined ? matches : this.lastN(matches, count(request.n, matches.length));
         break;
       }

@@ -19,7 +19,8 @@ function metadataOf(options: { metadata?: Record<string, unknown> } | undefined)
   return metadata;
 }
 
-export function createHook(sink: DisplaySink, comms: CommManager): KernelHook {
+/** `signal` answers `KernelHook.signal()`: the calling cell's AbortSignal (cells.ts). */
+export function createHook(sink: DisplaySink, comms: CommManager, signal: () => AbortSignal | undefined): KernelHook {
   return Object.freeze({
     version: 1 as const,
     display(bundle: MimeBundle, options?: { displayId?: string; metadata?: Record<string, unknown> }) {
@@ -36,6 +37,7 @@ export function createHook(sink: DisplaySink, comms: CommManager): KernelHook {
     },
     openComm: (targetName, data, metadata, buffers) => comms.open(targetName, data, metadata, buffers),
     registerTarget: (targetName, handler) => comms.registerTarget(targetName, handler),
+    signal,
   } satisfies KernelHook);
 }
 

@@ -6,13 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { Channel, Channels } from './channels.js';
+import { Cells } from './cells.js';
 import { CommManager, registerWidgetTargets } from './comms.js';
+import { installProcessGuards, type ProcessExits } from './guards.js';
 import { History } from './history.js';
 import { createHook, installHook } from './hook.js';
 import { log } from './log.js';
 import { resultBundle } from './mime.js';
 import { OutputRouter } from './output.js';
-import { tslabVersion, typescriptVersion, type CellError, type TslabEngine } from './tslab.js';
+import { fromThrown, tslabVersion, typescriptVersion, type CellError, type TslabEngine } from './tslab.js';
 import { PROTOCOL_VERSION, type JsonObject, type Message } from './wire.js';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +26,10 @@ interface Request {
 
 type RequestHandler = (request: Request) => Promise<void> | void;
 
+const INTERRUPTED_TEXT = 'the cell was interrupted; nothing after its pending await ran';
+/** The error reply of a cell stopped by an interrupt at an await (one stopped by breakOnSigint says so itself). */
+const INTERRUPTED: CellError = { ename: 'Interrupted', evalue: INTERRUPTED_TEXT, traceback: [`Interrupted: ${INTERRUPTED_TEXT}`] };
+
 export class Kernel {
   private readonly output: OutputRouter;
   private readonly comms: CommManager;
@@ -31,7 +37,9 @@ export class Kernel {
   private executionCount = 0;
   private readonly executions: Request[] = [];
   private executing = false;
-  private readonly handlers: Record<string, RequestHandler>;
+  private readonly handlers: Map<string, RequestHandler>;
+  private readonly cells = new Cells();
+  private exits: ProcessExits | undefined;
 
   constructor(
     private readonly channels: Channels,
@@ -45,11 +53,13 @@ export class Kernel {
     registerWidgetTargets(this.comms);
     const sendDisplay = (update: boolean, content: JsonObject) =>
       void channels.publish(update ? 'update_display_data' : 'display_data', content, this.output.parent);
-    installHook(createHook({ sendDisplay, clearOutput: (wait) => void channels.publish('clear_output', { wait }, this.output.parent) }, this.comms));
+    const clearOutput = (wait: boolean) => void channels.publish('clear_output', { wait }, this.output.parent);
+    installHook(createHook({ sendDisplay, clearOutput }, this.comms, () => this.cells.signal()));
     engine.setTslabDisplayWriter((data, update) =>
       sendDisplay(update, { data: data.data, metadata: data.metadata ?? {}, transient: data.transient ?? {} }),
     );
-    this.handlers = {
+    // A Map: a msg_type such as 'constructor' or '__proto__' must not find Object.prototype's members.
+    this.handlers = new Map(Object.entries<RequestHandler>({
       kernel_info_request: (r) => this.reply(r, 'kernel_info_reply', this.kernelInfo()),
       execute_request: (r) => this.enqueueExecution(r),
       complete_request: (r) => this.complete(r),
@@ -62,28 +72,36 @@ export class Kernel {
       comm_close: (r) => this.receiveComm(r),
       interrupt_request: (r) => this.interrupt(r),
       shutdown_request: (r) => this.shutdown(r),
-    };
+    }));
   }
 
   start(): void {
     this.output.install();
-    process.on('SIGINT', () => this.engine.interrupt());
+    this.exits = installProcessGuards();
+    process.on('SIGINT', () => this.interruptCell());
     process.on('uncaughtException', (error) => this.reportAsync('Uncaught', error));
     process.on('unhandledRejection', (reason) => this.reportAsync('Unhandled promise rejection:', reason));
-    this.channels.listen((channel, message) => this.receive({ channel, message }));
+    this.channels.answerOnControl(this.kernelInfo());
+    this.channels.listen((channel, message) => this.receive({ channel, message }), (cellId) => this.interruptCell(cellId));
   }
 
   /** An error of user code outside a cell's run (a timer, a comm handler): shown in the current cell. */
   private reportAsync(what: string, error: unknown): void {
-    if (this.output.parent) process.stderr.write(`${what} ${inspect(error)}\n`);
-    else log(what, error);
+    let text: string;
+    try {
+      text = inspect(error);
+    } catch {
+      text = fromThrown(error).traceback.join('\n');
+    }
+    if (this.output.parent) process.stderr.write(`${what} ${text}\n`);
+    else log(what, text);
   }
 
   private receive(request: Request): void {
     const type = request.message.header.msg_type;
-    const handler = this.handlers[type];
+    const handler = this.handlers.get(type);
     if (type === 'execute_request') {
-      handler(request); // busy/idle are published when it runs (or is aborted)
+      handler!(request); // busy/idle are published when it runs (or is aborted)
       return;
     }
     void this.busy(request, async () => {
@@ -100,7 +118,8 @@ export class Kernel {
     } catch (e) {
       log(`serving ${parent.msg_type} failed:`, e);
       if (parent.msg_type.endsWith('_request')) {
-        void this.reply(request, parent.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename: 'KernelError', evalue: String(e instanceof Error ? e.message : e), traceback: [] });
+        const error = fromThrown(e);
+        void this.reply(request, parent.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename: 'KernelError', evalue: error.evalue, traceback: error.traceback });
       }
     } finally {
       void this.channels.publish('status', { execution_state: 'idle' }, parent);
@@ -169,8 +188,12 @@ export class Kernel {
     if (storeHistory) this.history.add(count, code);
     this.output.parent = parent;
 
-    const outcome = await this.engine.run(code);
-    let error: CellError | undefined = outcome.ok ? undefined : outcome.error;
+    let signal: AbortSignal | undefined;
+    const outcome = await this.cells.run((cellId) => {
+      signal = this.cells.signal();
+      return this.engine.run(code, cellId);
+    });
+    let error: CellError | undefined = outcome.ok ? undefined : signal?.aborted ? INTERRUPTED : outcome.error;
     if (outcome.ok) {
       for (const warning of outcome.warnings) process.stderr.write(`${warning}\n`);
       if (outcome.hasValue && !silent) {
@@ -227,8 +250,17 @@ export class Kernel {
     this.output.during(request.message.header, () => this.comms.receive(request.message));
   }
 
+  /**
+   * Stops the running cell (the cell `cellId` when the interrupt names it): its signal is aborted (library
+   * work such as explain() stops) and its pending await rejects. An interrupt that arrives twice (SIGINT and
+   * the control thread's notice) stops it once.
+   */
+  private interruptCell(cellId?: number): void {
+    if (this.cells.interrupt(cellId)) this.engine.interrupt();
+  }
+
   private interrupt(request: Request): Promise<void> {
-    this.engine.interrupt();
+    this.interruptCell();
     return this.reply(request, 'interrupt_reply', { status: 'ok' });
   }
 
@@ -241,7 +273,7 @@ export class Kernel {
         this.engine.close();
         this.channels.close();
       } finally {
-        process.exit(0);
+        (this.exits?.exit ?? process.exit)(0);
       }
     }, 50);
   }

@@ -5,10 +5,13 @@
  */
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
+import vm from 'node:vm';
+import { cellState, IN_VM } from './cells.js';
 import type * as Converter from 'tslab/dist/converter.js';
 import type * as Executor from 'tslab/dist/executor.js';
 import type * as Inspect from 'tslab/dist/inspect.js';
 import { ModuleFallback, type FileSystemHost } from './resolve.js';
+import { guardTopLevelAwaits, shrinkLongLiterals } from './compiled.js';
 import { expandShorthandProperties } from './shorthand.js';
 
 const require = createRequire(import.meta.url);
@@ -21,6 +24,28 @@ const jupyter = require('tslab/dist/jupyter.js') as { lastWriteDisplayData: unkn
 /** The TypeScript version that checks the cells. */
 export const typescriptVersion: string = (require('@tslab/typescript-for-tslab/package.json') as { version: string }).version;
 export const tslabVersion: string = (require('tslab/package.json') as { version: string }).version;
+
+/**
+ * tslab's executor runs a cell's synchronous start with `vm.runInThisContext(code, { breakOnSigint: true })`,
+ * found on the vm module at call time: wrapped once so that the control thread knows when SIGINT (and only
+ * SIGINT) can stop the main thread (cellState[IN_VM]).
+ */
+function flagBreakOnSigintRuns(): void {
+  const run = vm.runInThisContext;
+  if ((run as { pathlensFlagged?: true }).pathlensFlagged) return;
+  const flagged = ((code: string, options?: vm.RunningScriptOptions | string) => {
+    if (typeof options !== 'object' || !options?.breakOnSigint) return run(code, options);
+    Atomics.store(cellState, IN_VM, 1);
+    try {
+      return run(code, options);
+    } finally {
+      Atomics.store(cellState, IN_VM, 0);
+    }
+  }) as typeof vm.runInThisContext & { pathlensFlagged?: true };
+  flagged.pathlensFlagged = true;
+  vm.runInThisContext = flagged;
+}
+flagBreakOnSigintRuns();
 
 /** How tslab's executor prints a compile diagnostic (executor.js printDiagnostics). */
 const DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
@@ -35,19 +60,33 @@ export type CellOutcome =
   | { ok: true; hasValue: boolean; value: unknown; warnings: string[] }
   | { ok: false; error: CellError };
 
-function fromThrown(thrown: unknown): CellError {
-  if (thrown instanceof Error || (thrown !== null && typeof thrown === 'object' && 'stack' in thrown && 'message' in thrown)) {
+/** `read()`, or `fallback` when reading throws (a getter or a Proxy trap of user code). */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/** A thrown value as an error reply; never throws, whatever the value's getters or traps do. */
+export function fromThrown(thrown: unknown): CellError {
+  const errorLike = safely(() => thrown instanceof Error || (thrown !== null && typeof thrown === 'object' && 'stack' in thrown && 'message' in thrown), false);
+  if (errorLike) {
     const e = thrown as Error;
-    let stack = typeof e.stack === 'string' ? e.stack.split('\n') : [`${e.name}: ${e.message}`];
+    const name = safely(() => (typeof e.name === 'string' && e.name ? e.name : 'Error'), 'Error');
+    const message = safely(() => String(e.message ?? ''), '<the error\'s message could not be read>');
+    const rawStack = safely(() => (typeof e.stack === 'string' ? e.stack : undefined), undefined);
+    let stack = rawStack ? rawStack.split('\n') : [`${name}: ${message}`];
     // Node prefixes the stack of an error thrown in a vm script with the source line and a caret.
-    const head = stack.findIndex((line) => line.startsWith(`${e.name}`));
+    const head = stack.findIndex((line) => line.startsWith(name));
     if (head > 0) stack = stack.slice(head);
     stack = stack.map((line) => line.replaceAll('evalmachine.<anonymous>', '<cell>'));
     // Drop the frames of the kernel itself (tslab's executor, node's vm, this kernel).
     const end = stack.findIndex((line, i) => i > 0 && /tslab[\\/]dist[\\/]|node:vm|kernel-ext[\\/]/.test(line));
-    return { ename: e.name || 'Error', evalue: String(e.message ?? ''), traceback: end > 0 ? stack.slice(0, end) : stack };
+    return { ename: name, evalue: message, traceback: end > 0 ? stack.slice(0, end) : stack };
   }
-  const text = format(thrown);
+  const text = safely(() => format(thrown), safely(() => `[${Object.prototype.toString.call(thrown)}]`, '[a value that cannot be shown]'));
   return { ename: 'Thrown', evalue: text, traceback: [`Uncaught ${text}`] };
 }
 
@@ -82,6 +121,9 @@ export class TslabEngine {
   private nodeConverter: Converter.Converter | undefined;
   private browserConverter: Converter.Converter | undefined;
 
+  /** The cell being compiled (its awaits are guarded with this id). */
+  private cellId = 0;
+
   constructor(cwd: string) {
     // Imports the notebook's folder lacks come from this kernel's installation (resolve.ts); tslab's
     // converter reads files through this TypeScript's sys.
@@ -89,7 +131,7 @@ export class TslabEngine {
     const self = this;
     const converters = {
       get node() {
-        return (self.nodeConverter ??= converter.createConverter({ isJS: false, isBrowser: false }));
+        return (self.nodeConverter ??= self.rewriting(converter.createConverter({ isJS: false, isBrowser: false })));
       },
       get browser() {
         return (self.browserConverter ??= converter.createConverter({ isJS: false, isBrowser: true }));
@@ -103,14 +145,31 @@ export class TslabEngine {
     this.executor = executor.createExecutor(cwd, converters, this.console);
   }
 
+  /** tslab's converter, with its output rewritten (compiled.ts): guarded top-level awaits, no long literals carried on. */
+  private rewriting(inner: Converter.Converter): Converter.Converter {
+    return {
+      ...inner,
+      convert: (prevDecl, src) => {
+        const converted = inner.convert(prevDecl, src);
+        return {
+          ...converted,
+          output: converted.output && this.cellId > 0 ? guardTopLevelAwaits(converted.output, this.cellId) : converted.output,
+          declOutput: converted.declOutput && shrinkLongLiterals(converted.declOutput),
+        };
+      },
+    };
+  }
+
   /** Lets `tslab.display` in cells write through the kernel (`update` = an update_display_data). */
   setTslabDisplayWriter(write: (data: { data: Record<string, unknown>; metadata?: Record<string, unknown>; transient?: Record<string, unknown> }, update: boolean) => void): void {
     jupyter.lastWriteDisplayData = write;
   }
 
-  async run(code: string): Promise<CellOutcome> {
+  /** Compiles and runs a cell; `cellId` (> 0) names it to the cell guard (cells.ts), whose awaits are then guarded. */
+  async run(code: string, cellId = 0): Promise<CellOutcome> {
     const c = this.console;
     c.reset();
+    this.cellId = cellId;
     let ok: boolean;
     try {
       ok = await this.executor.execute(expandShorthandProperties(code));

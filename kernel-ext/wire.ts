@@ -56,7 +56,25 @@ export class Signer {
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
+
+  /** Signatures of the messages received lately, oldest first (a Set iterates in insertion order). */
+  private readonly seen = new Set<string>();
+
+  /**
+   * Remembers a verified signature; false if it was seen before (a replayed message), as jupyter_client
+   * does. The last {@link REMEMBERED_SIGNATURES} are kept. Without a key there are no signatures to compare.
+   */
+  fresh(signature: string): boolean {
+    if (!this.key) return true;
+    if (this.seen.has(signature)) return false;
+    this.seen.add(signature);
+    if (this.seen.size > REMEMBERED_SIGNATURES) this.seen.delete(this.seen.values().next().value as string);
+    return true;
+  }
 }
+
+/** How many recent signatures are remembered to refuse replays (jupyter_client keeps 2^16). */
+export const REMEMBERED_SIGNATURES = 2 ** 16;
 
 function parseObject(frame: Buffer, what: string): JsonObject {
   let value: unknown;
@@ -77,6 +95,7 @@ export function decode(frames: readonly Buffer[], signer: Signer): Message {
   const [signature, ...rest] = frames.slice(at + 1);
   const signed = rest.slice(0, 4);
   if (!signer.verify(signature.toString(), signed)) throw new WireError('invalid signature');
+  if (!signer.fresh(signature.toString())) throw new WireError('duplicate signature (a replayed message)');
   const header = parseObject(signed[0], 'header');
   if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') throw new WireError('header: msg_type and msg_id must be strings');
   return {

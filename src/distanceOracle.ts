@@ -40,6 +40,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
   return {
     representation(points) {
       return inChunks(points, internalBatchSize, (_, p) => {
+        base.throwIfAborted();
         stats.forwardRows += p.shape[0];
         return [probe(p).representation];
       })[0] as tf.Tensor2D;
@@ -47,6 +48,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
     value(points, targets) {
       checkRows(points, targets.length, 'targets');
       return inChunks(points, internalBatchSize, (start, p) => {
+        base.throwIfAborted();
         stats.forwardRows += p.shape[0];
         return [targetScores(probe(p).output, targets.slice(start, start + p.shape[0]))];
       })[0] as tf.Tensor1D;
@@ -56,6 +58,7 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
       checkRows(points, referenceReps.shape[0], 'reference representations');
       const size = Math.max(1, Math.floor(internalBatchSize / 2));
       const [value, grad, distance, distanceGrad] = inChunks(points, size, (start, p) => {
+        base.throwIfAborted();
         const m = p.shape[0];
         stats.gradientCalls++;
         stats.gradientRows += 2 * m;

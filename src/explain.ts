@@ -12,13 +12,14 @@ import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
+import { getKernelHook } from './kernelHook.js';
 import { methodError, nonFiniteNotice } from './methodFailures.js';
-import { createOracle } from './oracle.js';
+import { abortError, createOracle } from './oracle.js';
 import { checkPlan } from './planCheck.js';
 import type { PlanEstimate } from './planEstimate.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { readAll } from './tensors.js';
-import { checkOneOf, checkPositiveInteger } from './validate.js';
+import { checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
 
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
@@ -77,6 +78,12 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** A plan estimated to take longer fails before it starts (default 3600 s: about an hour at the measured gradient rate). */
   readonly maxSeconds?: number;
+  /**
+   * Stops the run: it is checked before every model call, and once aborted the run frees what it made and
+   * rejects with an `AbortError`. Default: the running notebook cell's signal (aborted when the cell is
+   * interrupted), from the pathlens kernel's hook; none elsewhere.
+   */
+  readonly signal?: AbortSignal;
 }
 
 function runInner(name: InnerName, input: MethodInput, options: object): Promise<MethodResult> {
@@ -202,6 +209,10 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
 
   /** Runs every planned method, in order. */
   async run(runOptions: RunOptions = {}): Promise<Explanation> {
+    if (runOptions.signal !== undefined && !(runOptions.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(runOptions.signal));
+    const signal = runOptions.signal ?? getKernelHook()?.signal?.();
+    if (signal?.aborted) throw abortError(signal);
+
     const backend = await ensureBackend();
     const { split, plan, owned: atLayerOwned, checked } = await this.prepare({ maxSeconds: runOptions.maxSeconds });
     const { model, x, labels, internalBatchSize, scores } = checked;
@@ -211,9 +222,10 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
+    let unrecorded: MethodResult | undefined; // a method's result until its record owns it
     try {
       const targets = await resolveTargets(this.options.target, scores);
-      const oracle = createOracle(model, scores.shape[1], internalBatchSize);
+      const oracle = createOracle(model, scores.shape[1], internalBatchSize, { signal });
       const [fInput] = await readAll([oracle.value(x, targets)]);
       for (let i = 0; i < this.plan.length; i++) {
         const step = plan[i];
@@ -229,12 +241,11 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
         };
         const result = await runStep(step, { oracle, x, baseline, targets, onStep, model }).catch((error) => Promise.reject(methodError(label, at, error)));
+        unrecorded = result;
         const timeMs = performance.now() - started;
         const own = result.completeness;
-        const [sum, fBaselineHere] = await readAll([
-          tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)),
-          ...(own ? [] : [oracle.value(baseline, targets)]),
-        ]);
+        const fBaselineTensors = own ? [] : [oracle.value(baseline, targets)]; // first: if it throws (an abort), nothing is left behind
+        const [sum, fBaselineHere] = await readAll([tf.tidy(() => tf.sum(result.attribution.reshape([x.shape[0], -1]), 1)), ...fBaselineTensors]);
         baseline.dispose(); // each method's own; `owned` still frees it if the step throws
         const fBaseline = own ? Array.from(own.fBaseline) : Array.from(fBaselineHere);
         const fIn = own?.fInput ? Array.from(own.fInput) : Array.from(fInput);
@@ -257,6 +268,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
         nonFinite.push(nonFiniteNotice(label, result.trace) ?? '');
+        unrecorded = undefined;
       }
       const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite].filter((n): n is string => !!n);
       finished = true;
@@ -264,7 +276,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context, layer);
     } catch (error) {
-      for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
+      for (const r of [...records, ...(unrecorded ? [unrecorded] : [])]) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;
     } finally {
       tf.dispose(owned);

@@ -63,6 +63,14 @@ export interface KernelHook {
    * unregister function.
    */
   registerTarget(targetName: string, handler: CommTargetHandler): () => void;
+  /**
+   * The signal of the cell whose code is calling (followed through its awaits, timers and promises), or
+   * `undefined` outside a cell (a comm handler, a timer set by a cell that has finished). The kernel
+   * aborts it when the cell is interrupted (SIGINT or `interrupt_request`), with an `AbortError` reason.
+   * Long-running library work should stop when it is aborted, e.g. by passing it on as `{ signal }`.
+   * Optional: kernels older than this member lack it.
+   */
+  signal?(): AbortSignal | undefined;
 }
 
 /** The running kernel's hook, or `undefined` outside the `pathlens` kernel. */

@@ -26,6 +26,8 @@ export interface OracleOptions {
   readonly heapBudgetBytes?: number;
   /** Skip the filter gradients that fused convs compute and input gradients discard. Default: on for layers and graph models, off for functions (their filters may depend on the input). */
   readonly inputOnly?: boolean;
+  /** Stops the work: every model call first checks it and throws an `AbortError` once it is aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -45,6 +47,15 @@ export interface GradientOracle {
   value(points: tf.Tensor, targets: readonly number[]): tf.Tensor1D;
   /** Model evaluations so far: calls made and points (rows) evaluated, forward and gradient. */
   readonly stats: { gradientCalls: number; gradientRows: number; forwardRows: number };
+  /** Throws an `AbortError` if the run's signal is aborted; called before every model call (also by IG2's distance oracle). */
+  throwIfAborted(): void;
+}
+
+/** The `AbortError` a run rejects with: the signal's reason when it is one, else a new one. */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return new DOMException(`explain: aborted${reason === undefined ? '' : ` (${reason instanceof Error ? reason.message : String(reason)})`}`, 'AbortError');
 }
 
 export const NOT_DIFFERENTIABLE = 'model: its output does not depend differentiably on its input (no gradient path from the input to the output)';
@@ -112,6 +123,10 @@ function warnIfSplit(sizing: ChunkSizing, rows: number): void {
 
 export function createOracle(model: ModelAdapter, numClasses: number, internalBatchSize: number, options: OracleOptions = {}): GradientOracle {
   const stats = { gradientCalls: 0, gradientRows: 0, forwardRows: 0 };
+  const { signal } = options;
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw abortError(signal);
+  };
   if (tf.getBackend() === 'wasm') ensureWasmKernels();
   const inputOnly = options.inputOnly ?? model.kind !== 'function';
   let rowsPerCall = internalBatchSize;
@@ -135,6 +150,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
   };
   const gradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) =>
     tf.tidy(() => {
+      throwIfAborted();
       stats.gradientCalls++;
       stats.gradientRows += p.shape[0];
       const result = inputGradient(() => explained(p, t), p, inputOnly);
@@ -158,6 +174,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
       return sizing;
     },
     stats,
+    throwIfAborted,
     valueAndGrad(points, targets) {
       let first: Run<[tf.Tensor, tf.Tensor]> | undefined;
       if (sizing === null) {
@@ -171,6 +188,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     value(points, targets) {
       const [value] = perChunk(points, targets, (p, t) =>
         tf.tidy(() => {
+          throwIfAborted();
           stats.forwardRows += p.shape[0];
           return [explained(p, t)] as [tf.Tensor];
         }),

@@ -7,7 +7,7 @@
  */
 import { display, JUPYTER_DISPLAY, type DisplayOptions, type MimeBundle } from '../display.js';
 import type { CommMessage, KernelComm, KernelHook } from '../kernelHook.js';
-import { putBuffers, removeBuffers } from './buffers.js';
+import { FORBIDDEN_KEYS, putBuffers, removeBuffers } from './buffers.js';
 import { PROTOCOL_VERSION, WIDGET_TARGET, WIDGET_VIEW_MIME } from './module.js';
 import { addWidget, ensureTargets, removeWidget, widgetLog } from './registry.js';
 
@@ -112,10 +112,12 @@ export class KernelWidget {
     const out: Record<string, unknown> = {};
     const next = { ...this.state, ...patch };
     for (const [name, value] of Object.entries(patch)) {
-      const check = this.writable[name];
+      // Own, declared traits only: 'constructor' or 'toString' must not find Object.prototype's members.
+      if (FORBIDDEN_KEYS.has(name)) throw new Error(`trait name '${name}' is not allowed`);
+      const check = Object.hasOwn(this.writable, name) ? this.writable[name] : undefined;
       if (!check) {
         const known = Object.keys(this.writable).join(', ');
-        throw new Error(name in this.state ? `trait '${name}' is read-only${fromFrontend ? ' for the front end' : ''}` : `unknown trait '${name}' (writable: ${known})`);
+        throw new Error(Object.hasOwn(this.state, name) ? `trait '${name}' is read-only${fromFrontend ? ' for the front end' : ''}` : `unknown trait '${name}' (writable: ${known})`);
       }
       try {
         out[name] = check(value, next);
@@ -131,7 +133,7 @@ export class KernelWidget {
     this.errors.push(message);
     widgetLog(message);
     // Put the front end back on the kernel's values, and tell the view.
-    const current = Object.fromEntries(keys.filter((k) => k in this.state && k in this.writable).map((k) => [k, this.state[k]]));
+    const current = Object.fromEntries(keys.filter((k) => Object.hasOwn(this.state, k) && Object.hasOwn(this.writable, k)).map((k) => [k, this.state[k]]));
     if (Object.keys(current).length > 0) this.sendUpdate(current, 'update');
     if (!this.comm.closed) this.sendCustom({ type: 'error', message: why });
   }

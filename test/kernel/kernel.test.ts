@@ -1,5 +1,5 @@
 // Drives the real `pathlens` kernel: installs it into a temporary prefix with the CLI, then runs
-// Jupyter's kernel test suite, the comm/robustness tests and every notebook with Debian's Python
+// Jupyter's kernel test suite, the comm/robustness tests, the interrupt and hostile-input tests and every notebook with Debian's Python
 // (jupyter_kernel_test, jupyter_client, nbclient). Needs those Debian packages (.ci/run installs them);
 // without them the tests are skipped, except under CI where they fail (test/jupyter.ts).
 import assert from 'node:assert/strict';
@@ -93,6 +93,13 @@ test('comms with binary buffers, malformed/unknown messages, stop-on-error, inte
   const r = run(PYTHON, ['-m', 'unittest', '-v', 'test_comms'], { cwd: HERE });
   assert.equal(r.status, 0, explainFailure(r));
   assert.match(r.stderr, /\nOK/);
+});
+
+test('interrupts stop the work (Guided IG, loops, pending awaits); hostile messages and cells cannot corrupt or end the kernel', { skip }, () => {
+  const r = run(PYTHON, ['-m', 'unittest', '-v', 'test_hardening'], { cwd: HERE });
+  assert.equal(r.status, 0, explainFailure(r));
+  assert.match(r.stderr, /\nOK/);
+  console.log(`${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('TIMING')).map((l) => l.slice(l.indexOf('TIMING'))).join('\n'));
 });
 
 test('every notebook runs on the pathlens kernel without errors and shows its expected mime types', { skip }, () => {

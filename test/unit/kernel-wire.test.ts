@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { decode, encode, newHeader, Signer, WireError, type Message } from '../../kernel-ext/wire.js';
+import { decode, encode, newHeader, REMEMBERED_SIGNATURES, Signer, WireError, type Message } from '../../kernel-ext/wire.js';
 
 const signer = new Signer('secret-key');
 
@@ -22,9 +22,22 @@ test('frames round-trip, and the HMAC covers the four JSON frames but not the bu
   assert.deepEqual(got.identities.map(String), ['client-1']);
   // Changing a buffer keeps the signature valid; changing the content does not.
   frames[7] = Buffer.from([9]);
-  assert.deepEqual([...decode(frames, signer).buffers[0]], [9]);
+  const receiver = new Signer('secret-key'); // another receiver: the first has seen this signature
+  assert.deepEqual([...decode(frames, receiver).buffers[0]], [9]);
   frames[6] = Buffer.from(JSON.stringify({ comm_id: 'c', data: { x: 2 } }));
-  assert.throws(() => decode(frames, signer), (e: unknown) => e instanceof WireError && /invalid signature/.test(e.message));
+  assert.throws(() => decode(frames, new Signer('secret-key')), (e: unknown) => e instanceof WireError && /invalid signature/.test(e.message));
+});
+
+test('a replayed message (a signature seen before) is refused; the memory of signatures is bounded', () => {
+  const receiver = new Signer('secret-key');
+  const frames = encode(message(), signer);
+  decode(frames, receiver);
+  assert.throws(() => decode(frames, receiver), (e: unknown) => e instanceof WireError && /duplicate signature/.test(e.message));
+  assert.doesNotThrow(() => decode(encode(message(), signer), receiver), 'a new message (new msg_id) is fresh');
+  const bounded = new Signer('k');
+  for (let i = 0; i <= REMEMBERED_SIGNATURES; i++) bounded.fresh(`sig-${i}`);
+  assert.equal(bounded.fresh('sig-0'), true, 'the oldest signature was forgotten');
+  assert.equal(bounded.fresh(`sig-${REMEMBERED_SIGNATURES}`), false);
 });
 
 test('malformed frames are WireErrors with a reason', () => {

@@ -211,6 +211,14 @@ test('front-end updates are checked: good ones applied and echoed, malformed one
     [{ method: 'update' }, [], /expected 'state' to be an object/],
     [{ method: 'frobnicate' }, [], /unknown method "frobnicate"/],
     [{ method: 'custom', content: { type: 'click' } }, [], /custom message .* not understood/],
+    // Nothing from the wire reaches a prototype (states as JSON.parse makes them: '__proto__' an own key).
+    [{ method: 'update', state: { step: 1 }, buffer_paths: [['__proto__', 'pwnd']] }, [new Uint8Array(4)], /buffer_paths\[0\]: key '__proto__' is not allowed/],
+    [{ method: 'update', state: { step: 1 }, buffer_paths: [['constructor', 'prototype', 'pwnd']] }, [new Uint8Array(4)], /key 'constructor' is not allowed/],
+    [{ method: 'update', state: { step: 1 }, buffer_paths: [['step', 'pwnd']] }, [new Uint8Array(4)], /\["step","pwnd"\] does not exist/],
+    [{ method: 'update', state: JSON.parse('{"__proto__": {"pwnd": 1}}') }, [], /trait name '__proto__' is not allowed/],
+    [{ method: 'update', state: JSON.parse('{"constructor": 1}') }, [], /trait name 'constructor' is not allowed/],
+    [{ method: 'update', state: { toString: 'x' } }, [], /unknown trait 'toString'/],
+    [{ method: 'update', state: { hasOwnProperty: 1 } }, [], /unknown trait 'hasOwnProperty'/],
   ];
   for (const [data, buffers, pattern] of bad) {
     const before = sent.length;
@@ -222,6 +230,7 @@ test('front-end updates are checked: good ones applied and echoed, malformed one
     assert.deepEqual(replies.at(-1), { method: 'custom', content: { type: 'error', message: w.errors.at(-1)!.replace(`${id}: `, '').replace(/; message ignored$/, '') } });
   }
   assert.equal(w.errors.length, bad.length);
+  assert.equal(({} as Record<string, unknown>).pwnd, undefined, 'Object.prototype untouched');
   assert.deepEqual([w.get('step'), w.get('method'), w.get('sign'), w.get('clip')], [3, 'guidedIG', 'all', 99.5], 'nothing malformed was applied');
   assert.equal(changes.length, 1);
   // A rejected trait is sent back at the kernel's value.
