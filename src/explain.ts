@@ -13,7 +13,7 @@ import { traceTensors, type MethodInput, type MethodResult } from './methods/typ
 import { adaptModel, type ModelLike } from './model.js';
 import { createOracle, scoresOf } from './oracle.js';
 import { resolveTargets, type TargetSpec } from './target.js';
-import { readAll } from './tensors.js';
+import { mirrorOnHost, readAll } from './tensors.js';
 import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
 
 export interface ExplainOptions {
@@ -222,7 +222,9 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       }
       const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
       finished = true;
-      const context = { model, x: x.clone(), targets, internalBatchSize };
+      const context = { model, x: x.clone(), targets, internalBatchSize: oracle.internalBatchSize };
+      // Displays and toJSON answer synchronously: they read these host copies (no backend reads a GPU tensor synchronously in Node).
+      await mirrorOnHost([context.x, ...records.flatMap((r) => [r.attribution, r.trace.points])]);
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { withInputOnlyGradients } from './backend/inputOnly.js';
-import { ensureWasmKernels } from './backend/kernels.js';
+import { ensureBackendKernels } from './backend/kernels.js';
 import { defaultHeapBudget, FOOTPRINT_FACTOR, measurePeakBytes, rowsThatFit } from './backend/memory.js';
 import type { ModelAdapter } from './model.js';
 
@@ -88,7 +88,7 @@ function warnIfSplit(sizing: ChunkSizing, rows: number): void {
 
 export function createOracle(model: ModelAdapter, numClasses: number, internalBatchSize: number, options: OracleOptions = {}): GradientOracle {
   const stats = { gradientCalls: 0, gradientRows: 0, forwardRows: 0 };
-  if (tf.getBackend() === 'wasm') ensureWasmKernels();
+  ensureBackendKernels(tf.getBackend());
   const inputOnly = options.inputOnly ?? model.kind !== 'function';
   let rowsPerCall = internalBatchSize;
   let sizing: ChunkSizing | null = null;

@@ -8,3 +8,29 @@ export async function readAll(tensors: tf.Tensor[]): Promise<Float32Array[]> {
     tf.dispose(tensors);
   }
 }
+
+const onHost = new WeakMap<tf.Tensor, Float32Array>();
+
+/**
+ * Reads tensors to the host once and keeps their values beside them, for code that must answer
+ * synchronously (a display, toJSON) and so cannot `await data()`; no backend can read a GPU tensor
+ * synchronously in Node.
+ */
+export async function mirrorOnHost(tensors: ReadonlyArray<tf.Tensor | undefined>): Promise<void> {
+  const fresh = tensors.filter((t): t is tf.Tensor => t != null && !onHost.has(t));
+  const values = await Promise.all(fresh.map((t) => t.data()));
+  fresh.forEach((t, i) => onHost.set(t, values[i] as Float32Array));
+}
+
+/** The values `mirrorOnHost` kept for `t` (do not modify them); throws, naming `what`, when it was not mirrored. */
+export function hostValues(t: tf.Tensor, what: string): Float32Array {
+  const values = onHost.get(t);
+  if (!values) throw new Error(`internal: ${what} was not read to the host (mirrorOnHost)`);
+  return values;
+}
+
+/** Example b's values of a mirrored tensor `[B, ...]`. */
+export function hostExample(t: tf.Tensor, b: number, what: string): Float32Array {
+  const per = t.size / t.shape[0];
+  return hostValues(t, what).subarray(b * per, (b + 1) * per);
+}
