@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { repeatRows } from './tensors.js';
 import { checkFinite, describe, fail, sameShape } from './validate.js';
 
 /** `'zeros'`, a constant, or a tensor of one example's shape or of x's shape. */
@@ -15,7 +16,7 @@ export async function resolveBaseline(spec: BaselineSpec | undefined, x: tf.Tens
   const exampleShape = x.shape.slice(1);
   let full: tf.Tensor;
   if (sameShape(spec.shape, x.shape)) full = spec.toFloat();
-  else if (sameShape(spec.shape, exampleShape)) full = tf.tidy(() => tf.broadcastTo(spec.toFloat().expandDims(0), x.shape));
+  else if (sameShape(spec.shape, exampleShape)) full = tf.tidy(() => repeatRows(spec.toFloat(), x.shape[0]));
   else {
     return fail(
       argument,

@@ -34,3 +34,11 @@ export function hostExample(t: tf.Tensor, b: number, what: string): Float32Array
   const per = t.size / t.shape[0];
   return hostValues(t, what).subarray(b * per, (b + 1) * per);
 }
+
+/**
+ * `times` copies of `t` stacked on a new first axis, `[times, ...t.shape]`, as a rank-2 tile:
+ * tfjs-webgpu runs Tile (and so broadcastTo) of rank ≥ 5 on the CPU after a synchronous GPU read.
+ */
+export function repeatRows(t: tf.Tensor, times: number): tf.Tensor {
+  return tf.tidy(() => tf.tile(t.reshape([1, t.size]), [times, 1]).reshape([times, ...t.shape]));
+}

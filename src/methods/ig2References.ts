@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model.js';
+import { repeatRows } from '../tensors.js';
 import { checkFinite, checkPositiveInteger, describe, fail, sameShape } from '../validate.js';
 
 /** IG2's references: a tensor `[R, ...]` of one example's shape, or counterfactuals picked from a pool. */
@@ -27,7 +28,7 @@ export async function resolveReferences(
       fail('references', `a tensor of shape ${wanted} (R ≥ 1 references, each of one example's shape)`, `shape [${spec.shape.join(', ')}]`);
     }
     await checkFinite('references', spec);
-    return tf.tidy(() => tf.broadcastTo(spec.toFloat().expandDims(0), [examples, ...spec.shape]));
+    return tf.tidy(() => repeatRows(spec.toFloat(), examples));
   }
   if (spec == null || typeof spec !== 'object' || !('pool' in spec)) {
     fail('references', `a tensor ${wanted} or { pool: tf.Tensor [P, ${exampleShape.join(', ')}], count: 10 }`, describe(spec));

@@ -43,6 +43,17 @@ const SOFTWARE = /llvmpipe|softpipe|lavapipe|swiftshader|microsoft basic render|
 const PLATFORM_ROUTE: Record<string, string> = { linux: 'vulkan', darwin: 'metal', win32: 'd3d12' };
 
 let dawn: Promise<Dawn> | null = null;
+/**
+ * Every Dawn instance made, kept for the life of the process: collecting one whose adapter was
+ * looked at (the platform route tried before OpenGL ES) crashed Mesa's threads later (futex errors).
+ */
+const instances: GpuLike[] = [];
+
+function instance(module: Dawn, options: string[]): GpuLike {
+  const gpu = module.create(options);
+  instances.push(gpu);
+  return gpu;
+}
 
 /** Loads Dawn's binding once and gives the WebGPU globals (GPUBufferUsage, ...) that tfjs-backend-webgpu reads. */
 function loadDawn(): Promise<Dawn> {
@@ -81,7 +92,7 @@ interface Found {
 async function platformAdapter(module: Dawn): Promise<Found | null> {
   const route = PLATFORM_ROUTE[process.platform];
   if (!route) return null;
-  const adapter = await module.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await instance(module, []).requestAdapter({ powerPreference: 'high-performance' });
   return adapter ? { adapter, route, featureLevel: 'core' } : null;
 }
 
@@ -89,7 +100,7 @@ async function platformAdapter(module: Dawn): Promise<Found | null> {
 async function openGlesAdapter(module: Dawn): Promise<Found | null> {
   // Mesa reads this when Dawn opens the EGL display (not when the binding loads): no window system.
   process.env.EGL_PLATFORM ??= 'surfaceless';
-  const adapter = await module.create(['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' });
+  const adapter = await instance(module, ['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' });
   return adapter ? { adapter, route: 'opengles', featureLevel: 'compatibility' } : null;
 }
 
