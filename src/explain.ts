@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultInternalBatchSize } from './backend/memory.js';
 import { ensureBackend } from './backend/select.js';
 import { resolveBaseline, type BaselineSpec } from './baseline.js';
 import { Explanation, type MethodRecord } from './explanation.js';
@@ -19,7 +20,7 @@ import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from '.
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
   readonly target?: TargetSpec;
-  /** At most this many points (examples × steps) go to the model in one call (default 64). */
+  /** At most this many points (examples × steps) go to the model in one call (default 64; 256 on webgpu; lowered where one call would not fit). */
   readonly internalBatchSize?: number;
 }
 
@@ -164,9 +165,10 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     if (labels.length === 0) fail('explain', 'at least one method, e.g. explain(model, x).ig()', 'none');
     const twice = labels.find((l, i) => labels.indexOf(l) !== i);
     if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
-    const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
+    if (this.options.internalBatchSize !== undefined) checkPositiveInteger('internalBatchSize', this.options.internalBatchSize);
 
     const backend = await ensureBackend();
+    const internalBatchSize = this.options.internalBatchSize ?? defaultInternalBatchSize();
     const model = adaptModel(this.model);
     const x = checkInput(this.x);
     const owned: tf.Tensor[] = [x];

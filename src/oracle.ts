@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { withInputOnlyGradients } from './backend/inputOnly.js';
 import { ensureBackendKernels } from './backend/kernels.js';
-import { defaultHeapBudget, FOOTPRINT_FACTOR, measurePeakBytes, rowsThatFit } from './backend/memory.js';
+import { defaultHeapBudget, FOOTPRINT_FACTOR, largestTensorBytes, measurePeakBytes, rowsThatFit } from './backend/memory.js';
 import type { ModelAdapter } from './model.js';
 
 /**
@@ -17,12 +17,16 @@ export interface ChunkSizing {
   readonly bytesPerRow: number | null;
   /** Heap one call may use; Infinity where the backend has no known ceiling. */
   readonly budgetBytes: number;
+  /** The largest tensor one row makes (measured with bytesPerRow); null if not measured. */
+  readonly largestRowBytes: number | null;
+  /** The largest tensor the backend can hold in one buffer (webgpu's maxStorageBufferBindingSize); Infinity elsewhere. */
+  readonly tensorLimitBytes: number;
   /** Why rowsPerCall < requested; printed once with console.warn when a call is split by it. null when not clamped. */
   readonly notice: string | null;
 }
 
 export interface OracleOptions {
-  /** Heap bytes one call may use. Default: 75% of the wasm heap's 4 GB ceiling less live tensors on wasm, unlimited elsewhere. */
+  /** Heap bytes one call may use. Default: 75% of the wasm heap's 4 GB ceiling less live tensors on wasm, 75% of PATHLENS_GPU_MEMORY_MB (default 4 GB; 1 GB on a software adapter) on webgpu, unlimited elsewhere. */
   readonly heapBudgetBytes?: number;
   /** Skip the filter gradients that fused convs compute and input gradients discard. Default: on for layers and graph models, off for functions (their filters may depend on the input). */
   readonly inputOnly?: boolean;
@@ -63,18 +67,24 @@ export function clearGradientError(error: unknown): Error {
 
 const warned = new Set<string>();
 
-function sizeChunks(requested: number, peakBytes: number, budgetBytes: number): ChunkSizing {
+function sizeChunks(requested: number, peakBytes: number, budgetBytes: number, largestRowBytes: number, tensorLimitBytes: number): ChunkSizing {
   const bytesPerRow = Math.ceil(peakBytes * FOOTPRINT_FACTOR);
-  const rowsPerCall = rowsThatFit(requested, bytesPerRow, budgetBytes);
+  const byBudget = rowsThatFit(requested, bytesPerRow, budgetBytes);
+  const byTensor = rowsThatFit(requested, largestRowBytes, tensorLimitBytes);
+  const rowsPerCall = Math.min(byBudget, byTensor);
   let notice: string | null = null;
-  if (rowsPerCall < requested) {
-    const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+  const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+  if (rowsPerCall < requested && byTensor <= byBudget) {
+    notice =
+      `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model makes a tensor of ` +
+      `${mb(largestRowBytes)}, and the GPU binds at most ${mb(tensorLimitBytes)} at once (maxStorageBufferBindingSize)`;
+  } else if (rowsPerCall < requested) {
+    const where = tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : tf.getBackend() === 'webgpu' ? ' of GPU memory (PATHLENS_GPU_MEMORY_MB)' : '';
     notice =
       `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model needs about ` +
-      `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}` +
-      (tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : '');
+      `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}${where}`;
   }
-  return { requested, rowsPerCall, bytesPerRow, budgetBytes, notice };
+  return { requested, rowsPerCall, bytesPerRow, budgetBytes, largestRowBytes, tensorLimitBytes, notice };
 }
 
 /** Prints a clamp notice the first time a call is really split by it (once per requested → used pair). */
@@ -127,8 +137,8 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     });
   // The first gradient call measures one row's footprint and sizes the chunks from it.
   const measuredGradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) => {
-    const { result, peakBytes } = measurePeakBytes(() => gradientOf(p, t));
-    sizing = sizeChunks(internalBatchSize, peakBytes, budgetBytes());
+    const { result, peakBytes, largestRowBytes } = measurePeakBytes(() => gradientOf(p, t));
+    sizing = sizeChunks(internalBatchSize, peakBytes, budgetBytes(), largestRowBytes, largestTensorBytes());
     rowsPerCall = sizing.rowsPerCall;
     return result;
   };
@@ -145,8 +155,9 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     valueAndGrad(points, targets) {
       let first: Run<[tf.Tensor, tf.Tensor]> | undefined;
       if (sizing === null) {
-        if (budgetBytes() === Infinity) sizing = { requested: internalBatchSize, rowsPerCall, bytesPerRow: null, budgetBytes: Infinity, notice: null };
-        else first = measuredGradientOf;
+        if (budgetBytes() === Infinity && largestTensorBytes() === Infinity) {
+          sizing = { requested: internalBatchSize, rowsPerCall, bytesPerRow: null, budgetBytes: Infinity, largestRowBytes: null, tensorLimitBytes: Infinity, notice: null };
+        } else first = measuredGradientOf;
       }
       const [value, grad] = perChunk(points, targets, gradientOf, first);
       warnIfSplit(sizing!, points.shape[0]);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelFunction } from '../src/index.js';
+import { ensureBackend, type ModelFunction } from '../src/index.js';
 import { seededUniform } from '../src/random.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -16,8 +16,23 @@ export function loadFixture(group: string, name: string): any {
   return JSON.parse(readFileSync(join(FIXTURES, group, name), 'utf8'));
 }
 
-/** Switches tfjs to a backend as a user would; pathlens keeps a user's choice. */
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+export type TestBackend = 'cpu' | 'wasm' | 'webgpu';
+
+/** The backends the conformance tests run on: cpu and wasm, or webgpu alone in test/webgpu/ (PATHLENS_TEST_BACKEND=webgpu). */
+export function testBackends(): TestBackend[] {
+  return process.env.PATHLENS_TEST_BACKEND === 'webgpu' ? ['webgpu'] : ['cpu', 'wasm'];
+}
+
+/**
+ * Switches tfjs to a backend as a user would; pathlens keeps a user's choice. webgpu goes through
+ * PATHLENS_BACKEND, which takes a software adapter (llvmpipe) and fails saying why when there is none.
+ */
+export async function useBackend(name: TestBackend): Promise<void> {
+  if (name === 'webgpu') {
+    process.env.PATHLENS_BACKEND = 'webgpu';
+    await ensureBackend();
+    return;
+  }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(name))) throw new Error(`could not start backend ${name}`);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultInternalBatchSize } from '../backend/memory.js';
 import { ensureBackend } from '../backend/select.js';
 import { resolveBaseline } from '../baseline.js';
 import { applySeparable, blurOperator } from '../methods/gaussianBlur.js';
@@ -61,7 +62,7 @@ export interface EvaluateOptions {
   readonly entropy?: 'webp' | 'deflate' | EntropyEstimator;
   /** Seed of the random masks. Default 0. */
   readonly seed?: number;
-  /** Rows per model call. Default: the Explanation's internalBatchSize (64). */
+  /** Rows per model call. Default: the Explanation's internalBatchSize (64; 256 on webgpu, lowered where one call would not fit). */
   readonly internalBatchSize?: number;
 }
 
@@ -109,14 +110,14 @@ export async function evaluateAttributions(
   await ensureBackend();
   const adapter = adaptModel(model);
   if (!(x instanceof tf.Tensor) || x.rank < 2) fail('x', 'a tf.Tensor with a batch axis [B, ...]', describe(x));
-  const scores = scoresOf(adapter, x, options.internalBatchSize ?? 64);
+  const scores = scoresOf(adapter, x, options.internalBatchSize ?? defaultInternalBatchSize());
   let targets: number[];
   try {
     targets = await resolveTargets(options.target, scores);
   } finally {
     scores.dispose();
   }
-  return evaluateWith({ model: adapter, x, targets, internalBatchSize: options.internalBatchSize ?? 64 }, new Map(Object.entries(attributions)), options);
+  return evaluateWith({ model: adapter, x, targets, internalBatchSize: options.internalBatchSize ?? defaultInternalBatchSize() }, new Map(Object.entries(attributions)), options);
 }
 
 export async function evaluateWith(context: EvaluationContext, attributions: ReadonlyMap<string, tf.Tensor>, options: EvaluateOptions = {}): Promise<EvaluationResult> {

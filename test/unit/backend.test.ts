@@ -11,10 +11,12 @@ test('backend choice: auto default, then the user’s tf.setBackend, then PATHLE
   assert.match(backendInfo().reason, /not yet chosen by pathlens/);
   const auto = await ensureBackend();
   assert.equal(auto.name, 'wasm');
-  assert.match(auto.reason, /^wasm: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed$/);
+  // webgpu is installed (a dev dependency) but this machine has no GPU: llvmpipe is never taken by itself.
+  assert.match(auto.reason, /^wasm: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed; webgpu found no GPU adapter$/);
   assert.deepEqual(auto.tried.map((t) => [t.candidate, t.ok]), [
     ['@tensorflow/tfjs-node-gpu', false],
     ['@tensorflow/tfjs-node', false],
+    ['webgpu', false],
     ['wasm', true],
   ]);
   assert.equal(backendInfo(), auto);

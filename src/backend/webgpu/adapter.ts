@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * WebGPU in Node through Dawn's binding (the npm package `webgpu`) and tfjs-backend-webgpu.
@@ -88,10 +90,26 @@ interface Found {
   featureLevel: string;
 }
 
+/**
+ * Whether Linux's Vulkan loader can be found (LD_LIBRARY_PATH, the ld.so cache, the usual directories).
+ * Dawn's own search is the same; without the loader it finds no GPU and prints a warning: we do not ask it.
+ */
+export function vulkanLoaderFound(): boolean {
+  if (process.platform !== 'linux') return true;
+  const name = 'libvulkan.so.1';
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib'];
+  if (dirs.some((dir) => existsSync(join(dir, name)))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(name);
+  } catch {
+    return false;
+  }
+}
+
 /** The platform's own adapter (a real GPU if there is one), or null. */
 async function platformAdapter(module: Dawn): Promise<Found | null> {
   const route = PLATFORM_ROUTE[process.platform];
-  if (!route) return null;
+  if (!route || (route === 'vulkan' && !vulkanLoaderFound())) return null;
   const adapter = await instance(module, []).requestAdapter({ powerPreference: 'high-performance' });
   return adapter ? { adapter, route, featureLevel: 'core' } : null;
 }
