@@ -1,9 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkGpuErrors } from './backend/webgpu/adapter.js';
 
-/** Reads tensors to the host in one go and disposes them. */
+/**
+ * Reads tensors to the host in one go and disposes them. Throws if the GPU reported an error meanwhile
+ * (WebGPU reports them as events, and the values read are then zeros, not an exception).
+ */
 export async function readAll(tensors: tf.Tensor[]): Promise<Float32Array[]> {
   try {
-    return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
+    const values = (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
+    checkGpuErrors();
+    return values;
   } finally {
     tf.dispose(tensors);
   }
@@ -19,6 +25,7 @@ const onHost = new WeakMap<tf.Tensor, Float32Array>();
 export async function mirrorOnHost(tensors: ReadonlyArray<tf.Tensor | undefined>): Promise<void> {
   const fresh = tensors.filter((t): t is tf.Tensor => t != null && !onHost.has(t));
   const values = await Promise.all(fresh.map((t) => t.data()));
+  checkGpuErrors();
   fresh.forEach((t, i) => onHost.set(t, values[i] as Float32Array));
 }
 
