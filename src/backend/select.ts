@@ -100,6 +100,7 @@ function describeFailure(error: unknown): string {
 
 /** The BackendInfo of the active backend, which it also prepares: on webgpu the reason names the adapter. */
 function described(name: string, why: string, tried: BackendInfo['tried']): BackendInfo {
+  ensureBackendKernels(name);
   if (name !== 'webgpu') return { name, reason: `${name}: ${why}`, tried };
   useWebgpu();
   const device = webgpuDescription();
