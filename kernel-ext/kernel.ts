@@ -31,6 +31,8 @@ export class Kernel {
   private executionCount = 0;
   private readonly executions: Request[] = [];
   private executing = false;
+  /** Promises the running cell waits for before it replies (KernelHook.keepBusy). */
+  private readonly pendingWork: Promise<unknown>[] = [];
   private readonly handlers: Record<string, RequestHandler>;
 
   constructor(
@@ -45,7 +47,8 @@ export class Kernel {
     registerWidgetTargets(this.comms);
     const sendDisplay = (update: boolean, content: JsonObject) =>
       void channels.publish(update ? 'update_display_data' : 'display_data', content, this.output.parent);
-    installHook(createHook({ sendDisplay, clearOutput: (wait) => void channels.publish('clear_output', { wait }, this.output.parent) }, this.comms));
+    const keepBusy = (work: Promise<unknown>) => void this.pendingWork.push(work);
+    installHook(createHook({ sendDisplay, clearOutput: (wait) => void channels.publish('clear_output', { wait }, this.output.parent), keepBusy }, this.comms));
     engine.setTslabDisplayWriter((data, update) =>
       sendDisplay(update, { data: data.data, metadata: data.metadata ?? {}, transient: data.transient ?? {} }),
     );
@@ -170,6 +173,8 @@ export class Kernel {
     this.output.parent = parent;
 
     const outcome = await this.engine.run(code);
+    // Work a library asked the cell to wait for (hook.keepBusy): its messages belong to this cell.
+    while (this.pendingWork.length > 0) await Promise.allSettled(this.pendingWork.splice(0));
     let error: CellError | undefined = outcome.ok ? undefined : outcome.error;
     if (outcome.ok) {
       for (const warning of outcome.warnings) process.stderr.write(`${warning}\n`);

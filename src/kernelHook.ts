@@ -63,6 +63,11 @@ export interface KernelHook {
    * unregister function.
    */
   registerTarget(targetName: string, handler: CommTargetHandler): () => void;
+  /**
+   * Keeps the cell being run busy until `work` settles: the kernel sends the cell's result and reply after
+   * it (e.g. a widget's state that is read from the GPU asynchronously, so that saved notebooks hold it).
+   */
+  keepBusy?(work: Promise<unknown>): void;
 }
 
 /** The running kernel's hook, or `undefined` outside the `pathlens` kernel. */

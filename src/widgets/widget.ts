@@ -107,5 +107,6 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
     },
     (error: unknown) => widget.refresh({ path_note: `the path frames could not be computed: ${error instanceof Error ? error.message : String(error)}` }),
   );
+  hook.keepBusy?.(widget.ready);
   return widget;
 }
