@@ -188,10 +188,22 @@ export function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, 
   return joined;
 }
 
-/** The model's scores `[B, K]` for a batch, evaluated in chunks of at most `internalBatchSize` rows. */
+/** The model's scores `[B, K]` for a batch, evaluated in chunks of at most `internalBatchSize` rows (fewer where one would not fit the GPU's buffers). */
 export function scoresOf(model: ModelAdapter, batch: tf.Tensor, internalBatchSize: number): tf.Tensor2D {
-  const [scores] = inChunks(batch, internalBatchSize, (_, rows) => [tf.tidy(() => model.forward(rows))]);
+  const rows = forwardRowsThatFit(model, batch, internalBatchSize);
+  const [scores] = inChunks(batch, rows, (_, part) => [tf.tidy(() => model.forward(part))]);
   return scores as tf.Tensor2D;
+}
+
+/**
+ * `requested`, or fewer rows where a forward pass of that many would make a tensor larger than the
+ * backend binds (webgpu's maxStorageBufferBindingSize): measured on one row of `batch`.
+ */
+export function forwardRowsThatFit(model: ModelAdapter, batch: tf.Tensor, requested: number): number {
+  const limit = largestTensorBytes();
+  if (limit === Infinity || Math.min(requested, batch.shape[0]) <= 1) return requested;
+  const { largestRowBytes } = measurePeakBytes(() => tf.tidy(() => void model.forward(batch.slice(0, 1))));
+  return rowsThatFit(requested, largestRowBytes, limit);
 }
 
 /**

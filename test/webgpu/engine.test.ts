@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backendInfo, ensureBackend, explain, type Explanation } from '../../src/index.js';
 import { webgpuAdapter } from '../../src/backend/webgpu/adapter.js';
+import { adaptModel } from '../../src/model.js';
+import { scoresOf } from '../../src/oracle.js';
 import { readAll } from '../../src/tensors.js';
 import { widgetData } from '../../src/widgets/pathData.js';
 import { checkInputOnlyFilterGradients, maxAbsDiff, randomTensor, rng } from '../helpers.js';
@@ -142,6 +144,10 @@ test('a chunk whose tensors would exceed the device\'s buffer limit is split, wi
   assert.ok(attribution.every(Number.isFinite) && attribution.some((v) => v !== 0), 'numbers, not the zeros of a failed dispatch');
   assert.ok(Math.abs(ex.completeness('ig').gap[0]) < 0.2 * Math.abs(ex.completeness('ig').delta[0]));
   ex.dispose();
-  tf.dispose([w, x]);
+  // Forward passes alone (the scores of a batch, evaluate's rows) are split the same way.
+  const batch = tf.randomUniform([steps, 64], 0, 1, 'float32', 11);
+  const [whole, rowByRow] = await readAll([scoresOf(adaptModel(model), batch, 256), tf.concat(Array.from({ length: steps }, (_, i) => model(batch.slice(i, 1))))]);
+  assert.ok(maxAbsDiff(whole, rowByRow) <= 1e-5 * Math.max(...rowByRow.map(Math.abs)), 'scores in chunks that fit');
+  tf.dispose([w, x, batch]);
   delete process.env.PATHLENS_GPU_MEMORY_MB;
 });
