@@ -11,6 +11,8 @@ export interface DisplaySink {
   /** Sends `display_data` (or `update_display_data`) as a child of the current request. */
   sendDisplay(update: boolean, content: JsonObject): void;
   clearOutput(wait: boolean): void;
+  /** Work the current execute request waits for before it replies. */
+  keepBusy(work: Promise<unknown>): void;
 }
 
 function metadataOf(options: { metadata?: Record<string, unknown> } | undefined): JsonObject {
@@ -38,6 +40,9 @@ export function createHook(sink: DisplaySink, comms: CommManager, signal: () => 
     openComm: (targetName, data, metadata, buffers) => comms.open(targetName, data, metadata, buffers),
     registerTarget: (targetName, handler) => comms.registerTarget(targetName, handler),
     signal,
+    keepBusy(work: Promise<unknown>) {
+      sink.keepBusy(work);
+    },
   } satisfies KernelHook);
 }
 

@@ -40,6 +40,8 @@ export class Kernel {
   private readonly handlers: Map<string, RequestHandler>;
   private readonly cells = new Cells();
   private exits: ProcessExits | undefined;
+  /** Promises the running cell waits for before it replies (KernelHook.keepBusy). */
+  private readonly pendingWork: Promise<unknown>[] = [];
 
   constructor(
     private readonly channels: Channels,
@@ -54,7 +56,8 @@ export class Kernel {
     const sendDisplay = (update: boolean, content: JsonObject) =>
       void channels.publish(update ? 'update_display_data' : 'display_data', content, this.output.parent);
     const clearOutput = (wait: boolean) => void channels.publish('clear_output', { wait }, this.output.parent);
-    installHook(createHook({ sendDisplay, clearOutput }, this.comms, () => this.cells.signal()));
+    const keepBusy = (work: Promise<unknown>) => void this.pendingWork.push(work);
+    installHook(createHook({ sendDisplay, clearOutput, keepBusy }, this.comms, () => this.cells.signal()));
     engine.setTslabDisplayWriter((data, update) =>
       sendDisplay(update, { data: data.data, metadata: data.metadata ?? {}, transient: data.transient ?? {} }),
     );
@@ -193,6 +196,8 @@ export class Kernel {
       signal = this.cells.signal();
       return this.engine.run(code, cellId);
     });
+    // Work a library asked the cell to wait for (hook.keepBusy): its messages belong to this cell.
+    while (this.pendingWork.length > 0) await Promise.allSettled(this.pendingWork.splice(0));
     let error: CellError | undefined = outcome.ok ? undefined : signal?.aborted ? INTERRUPTED : outcome.error;
     if (outcome.ok) {
       for (const warning of outcome.warnings) process.stderr.write(`${warning}\n`);

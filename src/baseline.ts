@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { repeatRows } from './tensors.js';
 import { checkFinite, describe, fail, sameShape } from './validate.js';
 
 /**
@@ -30,7 +31,7 @@ export async function resolveBaseline(spec: BaselineSpec | undefined, x: tf.Tens
   if (spec === undefined || spec === 'zeros') return tf.zerosLike(x);
   if (typeof spec === 'number') return tf.fill(x.shape, spec, 'float32');
   const t = spec as tf.Tensor; // checkBaselineSpec refused everything else
-  const full = sameShape(t.shape, x.shape) ? t.toFloat() : tf.tidy(() => tf.broadcastTo(t.toFloat().expandDims(0), x.shape));
+  const full = sameShape(t.shape, x.shape) ? t.toFloat() : tf.tidy(() => repeatRows(t.toFloat(), x.shape[0]));
   try {
     await checkFinite(argument, full);
   } catch (error) {

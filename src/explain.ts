@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultInternalBatchSize } from './backend/memory.js';
 import { ensureBackend } from './backend/select.js';
 import { resolveBaseline, type BaselineSpec } from './baseline.js';
 import { Explanation, type MethodRecord } from './explanation.js';
@@ -18,13 +19,13 @@ import { abortError, createOracle } from './oracle.js';
 import { checkPlan } from './planCheck.js';
 import type { PlanEstimate } from './planEstimate.js';
 import { resolveTargets, type TargetSpec } from './target.js';
-import { readAll } from './tensors.js';
+import { mirrorOnHost, readAll } from './tensors.js';
 import { checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
 
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
   readonly target?: TargetSpec;
-  /** At most this many points (examples × steps) go to the model in one call (default 64). */
+  /** At most this many points (examples × steps) go to the model in one call (default 64; 256 on webgpu; lowered where one call would not fit). */
   readonly internalBatchSize?: number;
   /**
    * Attribute to the output of this layer of a tf.LayersModel (or node of a tf.GraphModel) instead of
@@ -272,8 +273,10 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       }
       const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite].filter((n): n is string => !!n);
       finished = true;
-      const context = { model, x: x.clone(), targets, internalBatchSize };
+      const context = { model, x: x.clone(), targets, internalBatchSize: oracle.internalBatchSize };
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
+      // Displays and toJSON answer synchronously: they read these host copies (no backend reads a GPU tensor synchronously in Node).
+      await mirrorOnHost([context.x, layer?.input, ...records.flatMap((r) => [r.attribution, r.trace.points])]);
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context, layer);
     } catch (error) {
       for (const r of [...records, ...(unrecorded ? [unrecorded] : [])]) tf.dispose([r.attribution, ...traceTensors(r.trace)]);

@@ -10,6 +10,7 @@ import { outputSpaceOf } from './representation.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
 import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
 import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
+import { hostValues } from './tensors.js';
 import { explanationWidget, type ExplanationWidget, type WidgetOptions } from './widgets/widget.js';
 import type { WidgetKind } from './widgets/module.js';
 
@@ -182,7 +183,7 @@ export class Explanation {
           gradientCalls,
           completeness,
           path: { ...path, points: points ? { shape: points.shape } : undefined, gradCF: gradCF ? { shape: gradCF.shape } : undefined },
-          attribution: { shape: attribution.shape, values: Array.from(attribution.dataSync()) },
+          attribution: { shape: attribution.shape, values: Array.from(hostValues(attribution, `attribution '${label}'`)) },
         };
       }),
     };

@@ -71,6 +71,11 @@ export interface KernelHook {
    * Optional: kernels older than this member lack it.
    */
   signal?(): AbortSignal | undefined;
+  /**
+   * Keeps the cell being run busy until `work` settles: the kernel sends the cell's result and reply after
+   * it (e.g. a widget's state that is read from the GPU asynchronously, so that saved notebooks hold it).
+   */
+  keepBusy?(work: Promise<unknown>): void;
 }
 
 /** The running kernel's hook, or `undefined` outside the `pathlens` kernel. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { withInputOnlyGradients } from './backend/inputOnly.js';
-import { ensureWasmKernels } from './backend/kernels.js';
-import { defaultHeapBudget, FOOTPRINT_FACTOR, measurePeakBytes, rowsThatFit } from './backend/memory.js';
+import { ensureBackendKernels } from './backend/kernels.js';
+import { defaultHeapBudget, FOOTPRINT_FACTOR, largestTensorBytes, measurePeakBytes, rowsThatFit } from './backend/memory.js';
 import type { ModelAdapter } from './model.js';
 
 /**
@@ -17,12 +17,16 @@ export interface ChunkSizing {
   readonly bytesPerRow: number | null;
   /** Heap one call may use; Infinity where the backend has no known ceiling. */
   readonly budgetBytes: number;
+  /** The largest tensor one row makes (measured with bytesPerRow); null if not measured. */
+  readonly largestRowBytes: number | null;
+  /** The largest tensor the backend can hold in one buffer (webgpu's maxStorageBufferBindingSize); Infinity elsewhere. */
+  readonly tensorLimitBytes: number;
   /** Why rowsPerCall < requested; printed once with console.warn when a call is split by it. null when not clamped. */
   readonly notice: string | null;
 }
 
 export interface OracleOptions {
-  /** Heap bytes one call may use. Default: 75% of the wasm heap's 4 GB ceiling less live tensors on wasm, unlimited elsewhere. */
+  /** Heap bytes one call may use. Default: 75% of the wasm heap's 4 GB ceiling less live tensors on wasm, 75% of PATHLENS_GPU_MEMORY_MB (default 4 GB; 1 GB on a software adapter) on webgpu, unlimited elsewhere. */
   readonly heapBudgetBytes?: number;
   /** Skip the filter gradients that fused convs compute and input gradients discard. Default: on for layers and graph models, off for functions (their filters may depend on the input). */
   readonly inputOnly?: boolean;
@@ -98,18 +102,24 @@ export function inputGradient(f: () => tf.Tensor, input: tf.Tensor, inputOnly: b
 
 const warned = new Set<string>();
 
-function sizeChunks(requested: number, peakBytes: number, budgetBytes: number): ChunkSizing {
+function sizeChunks(requested: number, peakBytes: number, budgetBytes: number, largestRowBytes: number, tensorLimitBytes: number): ChunkSizing {
   const bytesPerRow = Math.ceil(peakBytes * FOOTPRINT_FACTOR);
-  const rowsPerCall = rowsThatFit(requested, bytesPerRow, budgetBytes);
+  const byBudget = rowsThatFit(requested, bytesPerRow, budgetBytes);
+  const byTensor = rowsThatFit(requested, largestRowBytes, tensorLimitBytes);
+  const rowsPerCall = Math.min(byBudget, byTensor);
   let notice: string | null = null;
-  if (rowsPerCall < requested) {
-    const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+  const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+  if (rowsPerCall < requested && byTensor <= byBudget) {
+    notice =
+      `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model makes a tensor of ` +
+      `${mb(largestRowBytes)}, and the GPU binds at most ${mb(tensorLimitBytes)} at once (maxStorageBufferBindingSize)`;
+  } else if (rowsPerCall < requested) {
+    const where = tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : tf.getBackend() === 'webgpu' ? ' of GPU memory (PATHLENS_GPU_MEMORY_MB)' : '';
     notice =
       `pathlens: internalBatchSize ${requested} lowered to ${rowsPerCall}: one gradient row of this model needs about ` +
-      `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}` +
-      (tf.getBackend() === 'wasm' ? ' (the wasm heap cannot grow past 4 GB)' : '');
+      `${mb(bytesPerRow)} of heap, and one call may use ${mb(budgetBytes)}${where}`;
   }
-  return { requested, rowsPerCall, bytesPerRow, budgetBytes, notice };
+  return { requested, rowsPerCall, bytesPerRow, budgetBytes, largestRowBytes, tensorLimitBytes, notice };
 }
 
 /** Prints a clamp notice the first time a call is really split by it (once per requested → used pair). */
@@ -127,7 +137,7 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
   const throwIfAborted = () => {
     if (signal?.aborted) throw abortError(signal);
   };
-  if (tf.getBackend() === 'wasm') ensureWasmKernels();
+  ensureBackendKernels(tf.getBackend());
   const inputOnly = options.inputOnly ?? model.kind !== 'function';
   let rowsPerCall = internalBatchSize;
   let sizing: ChunkSizing | null = null;
@@ -159,8 +169,8 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     });
   // The first gradient call measures one row's footprint and sizes the chunks from it.
   const measuredGradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) => {
-    const { result, peakBytes } = measurePeakBytes(() => gradientOf(p, t));
-    sizing = sizeChunks(internalBatchSize, peakBytes, budgetBytes());
+    const { result, peakBytes, largestRowBytes } = measurePeakBytes(() => gradientOf(p, t));
+    sizing = sizeChunks(internalBatchSize, peakBytes, budgetBytes(), largestRowBytes, largestTensorBytes());
     rowsPerCall = sizing.rowsPerCall;
     return result;
   };
@@ -178,8 +188,9 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     valueAndGrad(points, targets) {
       let first: Run<[tf.Tensor, tf.Tensor]> | undefined;
       if (sizing === null) {
-        if (budgetBytes() === Infinity) sizing = { requested: internalBatchSize, rowsPerCall, bytesPerRow: null, budgetBytes: Infinity, notice: null };
-        else first = measuredGradientOf;
+        if (budgetBytes() === Infinity && largestTensorBytes() === Infinity) {
+          sizing = { requested: internalBatchSize, rowsPerCall, bytesPerRow: null, budgetBytes: Infinity, largestRowBytes: null, tensorLimitBytes: Infinity, notice: null };
+        } else first = measuredGradientOf;
       }
       const [value, grad] = perChunk(points, targets, gradientOf, first);
       warnIfSplit(sizing!, points.shape[0]);
@@ -211,10 +222,22 @@ export function inChunks<T extends tf.Tensor[]>(batch: tf.Tensor, size: number, 
   return joined;
 }
 
-/** The model's scores `[B, K]` for a batch, evaluated in chunks of at most `internalBatchSize` rows. */
+/** The model's scores `[B, K]` for a batch, evaluated in chunks of at most `internalBatchSize` rows (fewer where one would not fit the GPU's buffers). */
 export function scoresOf(model: ModelAdapter, batch: tf.Tensor, internalBatchSize: number): tf.Tensor2D {
-  const [scores] = inChunks(batch, internalBatchSize, (_, rows) => [tf.tidy(() => model.forward(rows))]);
+  const rows = forwardRowsThatFit(model, batch, internalBatchSize);
+  const [scores] = inChunks(batch, rows, (_, part) => [tf.tidy(() => model.forward(part))]);
   return scores as tf.Tensor2D;
+}
+
+/**
+ * `requested`, or fewer rows where a forward pass of that many would make a tensor larger than the
+ * backend binds (webgpu's maxStorageBufferBindingSize): measured on one row of `batch`.
+ */
+export function forwardRowsThatFit(model: ModelAdapter, batch: tf.Tensor, requested: number): number {
+  const limit = largestTensorBytes();
+  if (limit === Infinity || Math.min(requested, batch.shape[0]) <= 1) return requested;
+  const { largestRowBytes } = measurePeakBytes(() => tf.tidy(() => void model.forward(batch.slice(0, 1))));
+  return rowsThatFit(requested, largestRowBytes, limit);
 }
 
 /**

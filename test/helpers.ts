@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { withInputOnlyGradients } from '../src/backend/inputOnly.js';
+import { FILTER_GRADIENT_KERNELS, isInputOnlyWrapped } from '../src/backend/inputOnlyKernels.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelFunction } from '../src/index.js';
+import { ensureBackend, type ModelFunction } from '../src/index.js';
 import { seededUniform } from '../src/random.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -16,8 +19,23 @@ export function loadFixture(group: string, name: string): any {
   return JSON.parse(readFileSync(join(FIXTURES, group, name), 'utf8'));
 }
 
-/** Switches tfjs to a backend as a user would; pathlens keeps a user's choice. */
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+export type TestBackend = 'cpu' | 'wasm' | 'webgpu';
+
+/** The backends the conformance tests run on: cpu and wasm, or webgpu alone in test/webgpu/ (PATHLENS_TEST_BACKEND=webgpu). */
+export function testBackends(): TestBackend[] {
+  return process.env.PATHLENS_TEST_BACKEND === 'webgpu' ? ['webgpu'] : ['cpu', 'wasm'];
+}
+
+/**
+ * Switches tfjs to a backend as a user would; pathlens keeps a user's choice. webgpu goes through
+ * PATHLENS_BACKEND, which takes a software adapter (llvmpipe) and fails saying why when there is none.
+ */
+export async function useBackend(name: TestBackend): Promise<void> {
+  if (name === 'webgpu') {
+    process.env.PATHLENS_BACKEND = 'webgpu';
+    await ensureBackend();
+    return;
+  }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(name))) throw new Error(`could not start backend ${name}`);
 }
@@ -132,4 +150,26 @@ export async function smallGraphModel(W1: number[][], b1: number[], W2: number[]
     { name: 'W2', shape: [h, k], dtype: 'float32' as const },
   ];
   return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: graph, weightSpecs, weightData: weights.buffer, format: 'graph-model' }));
+}
+
+/**
+ * On the active backend (`name`): the filter gradients of a fused Conv2D and a depthwise conv are real
+ * outside input-only mode and zeros inside it, through pathlens's wrapped kernels.
+ */
+export async function checkInputOnlyFilterGradients(name: string): Promise<void> {
+  for (const kernel of FILTER_GRADIENT_KERNELS) assert.ok(isInputOnlyWrapped(kernel, name), `${kernel} wrapped on ${name}`);
+  const x = randomTensor(rng(3), [2, 5, 5, 3]);
+  const filter = randomTensor(rng(4), [3, 3, 3, 2], -1, 1);
+  const depthwise = randomTensor(rng(5), [3, 3, 3, 2], -1, 1);
+  const conv = (f: tf.Tensor) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', activation: 'relu' }).sum();
+  const dw = (f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same').square().sum();
+  for (const [what, f, w] of [['conv2d', conv, filter], ['depthwise', dw, depthwise]] as const) {
+    const full = tf.grad(f)(w);
+    const skipped = withInputOnlyGradients(() => tf.grad(f)(w));
+    const [fullValues, skippedValues] = [await full.data(), await skipped.data()];
+    assert.ok(fullValues.some((v) => v !== 0), `${what}: the filter gradient outside input-only mode`);
+    assert.ok(skippedValues.every((v) => v === 0), `${what}: zeros in input-only mode`);
+    tf.dispose([full, skipped]);
+  }
+  tf.dispose([x, filter, depthwise]);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormGradConfig } from './batchNormGradient.js';
+import { ensureInputOnlyKernels } from './inputOnlyKernels.js';
 import { cpuAvgPoolGrad } from './kernels/cpuAvgPoolGrad.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasm/conv2dBackprop.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm/depthwiseBackprop.js';
@@ -43,6 +44,15 @@ export function ensureWasmKernels(): void {
   for (const [name, func] of WASM_REPLACED) install('wasm', name, func);
 }
 
+/**
+ * Makes sure the active backend has pathlens's kernels: wasm its own set, any other backend (webgpu,
+ * tfjs-node's 'tensorflow', cpu) its stock filter-gradient kernels wrapped for input-only mode.
+ */
+export function ensureBackendKernels(backendName: string): void {
+  if (backendName === 'wasm') ensureWasmKernels();
+  else ensureInputOnlyKernels(backendName);
+}
+
 /** Names of the kernels pathlens registers, per backend (for tests and the README). */
 export function pathlensKernels(): Record<string, string[]> {
   return { wasm: [...WASM_ADDED, ...WASM_REPLACED].map(([n]) => n), cpu: CPU_REPLACED.map(([n]) => n) };
@@ -63,6 +73,7 @@ function registerAtLoad(): void {
   // The wasm package already imported (by the user, before pathlens): replace its kernels now.
   if (tf.getKernel('MaxPoolGrad', 'wasm')) ensureWasmKernels();
   for (const [name, func] of CPU_REPLACED) install('cpu', name, func);
+  ensureInputOnlyKernels('cpu');
   tf.registerGradient(batchNormGradConfig);
 
   // Imported later: replace them when the backend is created, after the package registered its own.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { webgpuAdapter } from './webgpu/adapter.js';
 
 /** The wasm heap's hard ceiling (65535 pages of 64 KiB). Past it XNNPACK aborts and the backend is dead for the process. */
 export const WASM_HEAP_CAP_BYTES = 4294901760;
@@ -11,10 +12,37 @@ const PLANNED_SHARE = 0.75;
  */
 export const FOOTPRINT_FACTOR = 1.25;
 
+/**
+ * GPU memory pathlens plans to use when nothing says otherwise: WebGPU does not tell how much a device
+ * has. `PATHLENS_GPU_MEMORY_MB` sets it. A software adapter's buffers live in system memory.
+ */
+export const DEFAULT_GPU_MEMORY_BYTES = { hardware: 4 * 2 ** 30, software: 2 ** 30 };
+
+/** The largest tensor the active backend can bind at once (bytes; webgpu's device limits), or Infinity. */
+export function largestTensorBytes(): number {
+  if (tf.getBackend() !== 'webgpu') return Infinity;
+  const limits = (tf.backend() as unknown as { device?: { limits?: Record<string, number> } }).device?.limits;
+  if (!limits) return Infinity;
+  return Math.min(limits.maxStorageBufferBindingSize ?? Infinity, limits.maxBufferSize ?? Infinity);
+}
+
+function gpuMemoryBytes(): number {
+  const mb = Number(process.env.PATHLENS_GPU_MEMORY_MB);
+  if (Number.isFinite(mb) && mb > 0) return mb * 2 ** 20;
+  return webgpuAdapter()?.software ? DEFAULT_GPU_MEMORY_BYTES.software : DEFAULT_GPU_MEMORY_BYTES.hardware;
+}
+
 /** The heap bytes one gradient call may use on the active backend; Infinity where no ceiling is known. */
 export function defaultHeapBudget(): number {
-  if (tf.getBackend() !== 'wasm') return Infinity;
-  return Math.max(0, PLANNED_SHARE * WASM_HEAP_CAP_BYTES - tf.memory().numBytes);
+  const backend = tf.getBackend();
+  const ceiling = backend === 'wasm' ? WASM_HEAP_CAP_BYTES : backend === 'webgpu' ? gpuMemoryBytes() : Infinity;
+  if (ceiling === Infinity) return Infinity;
+  return Math.max(0, PLANNED_SHARE * ceiling - tf.memory().numBytes);
+}
+
+/** The default internalBatchSize: a GPU wants large batches (fewer, larger dispatches); CPU backends gain nothing past 64. */
+export function defaultInternalBatchSize(): number {
+  return tf.getBackend() === 'webgpu' ? 256 : 64;
 }
 
 type Tracked = {
@@ -25,16 +53,20 @@ type Tracked = {
 
 /**
  * Runs `fn` and reports the most bytes of tensor data it had alive at once on the active backend
- * (data made during the call only; what existed before is not counted).
+ * (data made during the call only; what existed before is not counted), and the largest single tensor
+ * whose first axis is `rows` long (one that grows with the batch; a weight-shaped temporary may be
+ * counted too, which errs on the safe side).
  */
-export function measurePeakBytes<T>(fn: () => T): { result: T; peakBytes: number } {
+export function measurePeakBytes<T>(fn: () => T, rows = 1): { result: T; peakBytes: number; largestRowBytes: number } {
   const backend = tf.backend() as unknown as Tracked & Record<string, unknown>;
   const sizes = new Map<object, number>();
   let live = 0;
   let peak = 0;
+  let largest = 0;
   const track = (dataId: object, shape: number[], dtype: tf.DataType) => {
     if (sizes.has(dataId) || dtype === 'string') return;
     const bytes = tf.util.sizeFromShape(shape) * tf.util.bytesPerElement(dtype);
+    if (shape[0] === rows) largest = Math.max(largest, bytes);
     sizes.set(dataId, bytes);
     live += bytes;
     peak = Math.max(peak, live);
@@ -60,7 +92,7 @@ export function measurePeakBytes<T>(fn: () => T): { result: T; peakBytes: number
     return freed;
   };
   try {
-    return { result: fn(), peakBytes: peak };
+    return { result: fn(), peakBytes: peak, largestRowBytes: largest / rows };
   } finally {
     for (const [key, descriptor] of own) {
       if (descriptor) Object.defineProperty(backend, key, descriptor);

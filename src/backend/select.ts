@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { ensureBackendKernels } from './kernels.js';
+import { registerWebgpu, useWebgpu, webgpuDescription } from './webgpu/register.js';
 
 /** What runs, and why: the answer to "which backend did pathlens pick?". */
 export interface BackendInfo {
@@ -6,6 +8,8 @@ export interface BackendInfo {
   readonly name: string;
   /** One line: why this backend runs, naming what was skipped. */
   readonly reason: string;
+  /** The device, where the backend names one: 'NVIDIA H200 (vulkan)' on webgpu. */
+  readonly device?: string;
   /** Every candidate looked at, in order, with why it was not used. */
   readonly tried: ReadonlyArray<{ readonly candidate: string; readonly ok: boolean; readonly why: string }>;
 }
@@ -15,8 +19,8 @@ interface Candidate {
   readonly label: string;
   /** The tfjs backend name it registers. */
   readonly backend: string;
-  /** Loads the package so that it registers its backend; throws when not installed. */
-  readonly load?: () => Promise<unknown>;
+  /** Loads the package so that it registers its backend; throws when not installed or unusable. `forced`: named by PATHLENS_BACKEND. */
+  readonly load?: (forced: boolean) => Promise<unknown>;
 }
 
 // Variable specifiers keep TypeScript from demanding the optional peers' types.
@@ -25,6 +29,8 @@ const importOptional = (specifier: string): Promise<unknown> => import(specifier
 const CANDIDATES: readonly Candidate[] = [
   { label: '@tensorflow/tfjs-node-gpu', backend: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
   { label: '@tensorflow/tfjs-node', backend: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node') },
+  // A hardware adapter only, unless forced: then a software one (llvmpipe) too.
+  { label: 'webgpu', backend: 'webgpu', load: (forced) => registerWebgpu(forced) },
   { label: 'wasm', backend: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm') },
   { label: 'cpu', backend: 'cpu' },
 ];
@@ -92,9 +98,19 @@ function describeFailure(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
+/** The BackendInfo of the active backend, which it also prepares: on webgpu the reason names the adapter. */
+function described(name: string, why: string, tried: BackendInfo['tried']): BackendInfo {
+  ensureBackendKernels(name);
+  if (name !== 'webgpu') return { name, reason: `${name}: ${why}`, tried };
+  useWebgpu();
+  const device = webgpuDescription();
+  return { name, reason: `webgpu: ${device}; ${why}`, device, tried };
+}
+
 /**
  * Makes sure a backend runs, choosing one the first time: `PATHLENS_BACKEND` if set, else the user's
- * own `tf.setBackend()` choice, else the first of tfjs-node-gpu, tfjs-node, wasm, cpu that loads.
+ * own `tf.setBackend()` choice, else the first of tfjs-node-gpu, tfjs-node, webgpu on a GPU, wasm, cpu
+ * that loads.
  */
 export async function ensureBackend(): Promise<BackendInfo> {
   const forced = process.env.PATHLENS_BACKEND;
@@ -104,7 +120,7 @@ export async function ensureBackend(): Promise<BackendInfo> {
     const matching = CANDIDATES.filter((c) => c.backend === forced || c.label === forced);
     for (const candidate of matching) {
       try {
-        await candidate.load?.();
+        await candidate.load?.(true);
         break;
       } catch (error) {
         tried.push({ candidate: candidate.label, ok: false, why: describeFailure(error) });
@@ -115,13 +131,13 @@ export async function ensureBackend(): Promise<BackendInfo> {
       const why = tried.map((t) => `${t.candidate} ${t.why}`).join('; ') || 'initialisation failed';
       throw new Error(`PATHLENS_BACKEND: backend '${forced}' could not be started (${why})`);
     }
-    chosen = { name: backend, reason: `${backend}: PATHLENS_BACKEND=${forced}`, tried };
+    chosen = described(backend, `PATHLENS_BACKEND=${forced}`, tried);
     return chosen;
   }
   if (userChoice != null) {
     const active = tf.getBackend();
     if (chosen?.name !== active || !chosen.reason.includes('set by the user')) {
-      chosen = { name: active, reason: `${active}: set by the user (tf.setBackend('${userChoice}'))`, tried: [] };
+      chosen = described(active, `set by the user (tf.setBackend('${userChoice}'))`, []);
     }
     return chosen;
   }
@@ -130,7 +146,7 @@ export async function ensureBackend(): Promise<BackendInfo> {
   const tried: Array<{ candidate: string; ok: boolean; why: string }> = [];
   for (const candidate of CANDIDATES) {
     try {
-      await candidate.load?.();
+      await candidate.load?.(false);
     } catch (error) {
       tried.push({ candidate: candidate.label, ok: false, why: describeFailure(error) });
       continue;
@@ -146,11 +162,7 @@ export async function ensureBackend(): Promise<BackendInfo> {
     }
     tried.push({ candidate: candidate.label, ok: true, why: 'loaded' });
     const skipped = tried.filter((t) => !t.ok).map((t) => `${t.candidate} ${t.why}`);
-    chosen = {
-      name: candidate.backend,
-      reason: `${candidate.backend}: ${skipped.length ? skipped.join('; ') : 'first choice'}`,
-      tried,
-    };
+    chosen = described(candidate.backend, skipped.length ? skipped.join('; ') : 'first choice', tried);
     return chosen;
   }
   throw new Error('backend: no tfjs backend could be started (tried ' + tried.map((t) => `${t.candidate}: ${t.why}`).join('; ') + ')');

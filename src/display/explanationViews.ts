@@ -1,6 +1,6 @@
 // From an Explanation to plain arrays for src/render, and back as display objects. The only display
 // code that reads tensors.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Explanation } from '../explanation.js';
 import { heatmapGrid, type HeatmapOptions } from '../render/heatmapGrid.js';
 import { resolveHeatmapOptions } from '../render/heatmapOptions.js';
@@ -8,6 +8,7 @@ import { pca2 } from '../render/pca.js';
 import { trajectoryFigure, PANELS, type PanelName, type PathProjection, type PathSeries } from '../render/trajectory.js';
 import { positionLabels, type TokenLabels } from './textViews.js';
 import type { PlotlyMode } from './plotlyHtml.js';
+import { hostExample } from '../tensors.js';
 import { HeatmapView, PlotlyView } from './views.js';
 
 /** Options of `ex.heatmap()`: how to draw (see {@link HeatmapOptions}) and what. */
@@ -56,14 +57,9 @@ export function exampleLabel(ex: Explanation, b: number, classNames?: readonly s
   return `#${b} → ${classNames?.[target] ?? `class ${target}`}`;
 }
 
-/** One example's values of a tensor `[B, ...]`. */
+/** One example's values of a tensor `[B, ...]` the Explanation holds (read to the host when it was made). */
 export function exampleValues(t: tf.Tensor, b: number): Float32Array {
-  const slice = tf.tidy(() => t.slice(b, 1));
-  try {
-    return slice.dataSync() as Float32Array;
-  } finally {
-    slice.dispose();
-  }
+  return hostExample(t, b, 'an explanation tensor');
 }
 
 /** The heatmap grid: one row per example, one column per method. */

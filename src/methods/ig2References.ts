@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model.js';
+import { repeatRows } from '../tensors.js';
 import { checkFinite, checkPositiveInteger, describe, fail, sameShape } from '../validate.js';
 
 /** IG2's references: a tensor `[R, ...]` of one example's shape, or counterfactuals picked from a pool. */
@@ -44,7 +45,7 @@ export async function resolveReferences(
   const examples = x.shape[0];
   if (spec instanceof tf.Tensor) {
     await checkFinite('references', spec);
-    return tf.tidy(() => tf.broadcastTo(spec.toFloat().expandDims(0), [examples, ...spec.shape]));
+    return tf.tidy(() => repeatRows(spec.toFloat(), examples));
   }
   const { pool } = spec as { pool: tf.Tensor };
   await checkFinite('references.pool', pool);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultInternalBatchSize } from '../backend/memory.js';
 import { ensureBackend } from '../backend/select.js';
 import { resolveBaseline } from '../baseline.js';
 import { applySeparable, blurOperator } from '../methods/gaussianBlur.js';
 import { adaptModel, type ModelAdapter, type ModelLike } from '../model.js';
-import { scoresOf } from '../oracle.js';
+import { forwardRowsThatFit, scoresOf } from '../oracle.js';
 import { readAll } from '../tensors.js';
 import { resolveTargets, type TargetSpec } from '../target.js';
 import { checkInRange, checkOneOf, checkPositiveInteger, describe, fail, sameShape } from '../validate.js';
@@ -64,7 +65,7 @@ export interface EvaluateOptions {
   readonly entropy?: 'webp' | 'deflate' | EntropyEstimator;
   /** Seed of the random masks. Default 0. */
   readonly seed?: number;
-  /** Rows per model call. Default: the Explanation's internalBatchSize (64). */
+  /** Rows per model call. Default: the Explanation's internalBatchSize (64; 256 on webgpu, lowered where one call would not fit). */
   readonly internalBatchSize?: number;
 }
 
@@ -112,14 +113,15 @@ export async function evaluateAttributions(
   await ensureBackend();
   const adapter = adaptModel(model);
   if (!(x instanceof tf.Tensor) || x.rank < 2) fail('x', 'a tf.Tensor with a batch axis [B, ...]', describe(x));
-  const scores = scoresOf(adapter, x, options.internalBatchSize ?? 64);
+  const internalBatchSize = forwardRowsThatFit(adapter, x, options.internalBatchSize ?? defaultInternalBatchSize());
+  const scores = scoresOf(adapter, x, internalBatchSize);
   let targets: number[];
   try {
     targets = await resolveTargets(options.target, scores);
   } finally {
     scores.dispose();
   }
-  return evaluateWith({ model: adapter, x, targets, internalBatchSize: options.internalBatchSize ?? 64 }, new Map(Object.entries(attributions)), options);
+  return evaluateWith({ model: adapter, x, targets, internalBatchSize }, new Map(Object.entries(attributions)), options);
 }
 
 export async function evaluateWith(context: EvaluationContext, attributions: ReadonlyMap<string, tf.Tensor>, options: EvaluateOptions = {}): Promise<EvaluationResult> {

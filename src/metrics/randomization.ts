@@ -95,8 +95,8 @@ export async function modelRandomization(
 /** Normal values with w's standard deviation (0.05 where w is constant, e.g. zero biases). */
 function randomLike(w: tf.Tensor, seed: number): tf.Tensor {
   return tf.tidy(() => {
-    const sd = tf.moments(w).variance.sqrt().dataSync()[0];
+    const sd = tf.moments(w).variance.sqrt();
     const noise = normalSamples(w.size, seed);
-    return tf.tensor(noise, w.shape).mul(sd > 0 ? sd : 0.05);
+    return tf.tensor(noise, w.shape).mul(tf.where(tf.greater(sd, 0), sd, tf.scalar(0.05)));
   });
 }

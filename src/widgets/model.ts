@@ -27,6 +27,8 @@ export class KernelWidget {
   private readonly handlers: ChangeHandler[] = [];
   /** Errors met in front-end messages, newest last (also logged). */
   readonly errors: string[] = [];
+  /** Settles when every part of the state computed after opening (e.g. path frames) has been sent. */
+  ready: Promise<void> = Promise.resolve();
 
   constructor(
     hook: KernelHook,
@@ -66,6 +68,13 @@ export class KernelWidget {
     Object.assign(this.state, checked);
     this.sendUpdate(checked, 'update');
     this.emit(checked, 'kernel');
+  }
+
+  /** Kernel-computed values (read-only traits too) that became known after opening: stored and sent as an update. */
+  refresh(values: Record<string, unknown>): void {
+    Object.assign(this.state, values);
+    this.sendUpdate(values, 'update');
+    this.emit(values, 'kernel');
   }
 
   /** Called after every accepted change, from either side. */

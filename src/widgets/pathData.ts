@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Explanation } from '../explanation.js';
 import type { EvaluationContext } from '../metrics/evaluate.js';
 import { createOracle } from '../oracle.js';
+import { hostExample, readAll } from '../tensors.js';
 import { layoutOf } from '../render/normalize.js';
 
 /** By default at most this many frames per method are sent (evenly spaced, both ends kept)... */
@@ -65,17 +66,21 @@ function exampleOf(t: tf.Tensor, b: number): tf.Tensor {
   return tf.tidy(() => t.slice(b, 1).squeeze([0]));
 }
 
-/** The path's points in baseline → input order, `[n, ...x]` (one tensor per IG2 reference). */
-function pathsOf(points: tf.Tensor, method: string, x: tf.Tensor): tf.Tensor[] {
+/** The path's points in baseline → input order, `[n, ...x]` (one tensor per IG2 reference). `atX`: its last point is x. */
+function pathsOf(points: tf.Tensor, method: string, x: tf.Tensor, atX: boolean): tf.Tensor[] {
   return tf.tidy(() => {
     if (method === 'ig2') {
       const refs = points.shape[1] as number; // [K + 1, R, ...]
       return Array.from({ length: refs }, (_, r) => tf.reverse(points.gather([r], 1).squeeze([1]), 0));
     }
-    const last = points.slice(points.shape[0] - 1, 1);
-    const atX = tf.max(tf.abs(tf.sub(last, x.expandDims(0)))).dataSync()[0] < 1e-6;
     return [atX ? points : tf.concat([points, x.expandDims(0)], 0)];
   });
+}
+
+/** Whether the last of an example's kept points (host values, `[T, ...x]`) is x itself. */
+function endsAtX(points: Float32Array, x: Float32Array): boolean {
+  const last = points.subarray(points.length - x.length);
+  return last.every((v, i) => Math.abs(v - x[i]) < 1e-6);
 }
 
 function frameIndices(n: number, max: number): number[] {
@@ -90,24 +95,26 @@ interface Frames {
   count: number;
 }
 
-function framesOf(context: EvaluationContext, numClasses: number, paths: tf.Tensor[], target: number, cells: number, channels: number, gradientAtEnd: boolean, maxFrames: number): Frames {
+async function framesOf(context: EvaluationContext, numClasses: number, paths: tf.Tensor[], target: number, cells: number, channels: number, gradientAtEnd: boolean, maxFrames: number): Promise<Frames> {
   const oracle = createOracle(context.model, numClasses, context.internalBatchSize);
   const n = paths[0].shape[0];
   const keep = frameIndices(n, maxFrames);
   const cumSum = new Float64Array(keep.length * cells);
   const outSum = new Float64Array(keep.length);
   for (const path of paths) {
-    const [cumulative, outputs] = tf.tidy(() => {
-      const { value, grad } = oracle.valueAndGrad(path, new Array(n).fill(target));
-      const step = tf.mul(grad.slice(gradientAtEnd ? 1 : 0, n - 1), tf.sub(path.slice(1), path.slice(0, n - 1)));
-      const perCell = step.reshape([n - 1, cells, channels]).sum(2);
-      const cum = tf.concat([tf.zeros([1, cells]), tf.cumsum(perCell, 0)], 0);
-      return [cum.gather(keep).dataSync() as Float32Array, value.gather(keep).dataSync() as Float32Array];
-    });
+    const [cumulative, outputs] = await readAll(
+      tf.tidy(() => {
+        const { value, grad } = oracle.valueAndGrad(path, new Array(n).fill(target));
+        const step = tf.mul(grad.slice(gradientAtEnd ? 1 : 0, n - 1), tf.sub(path.slice(1), path.slice(0, n - 1)));
+        const perCell = step.reshape([n - 1, cells, channels]).sum(2);
+        const cum = tf.concat([tf.zeros([1, cells]), tf.cumsum(perCell, 0)], 0);
+        return [cum.gather(keep), value.gather(keep)];
+      }),
+    );
     cumulative.forEach((v, i) => (cumSum[i] += v / paths.length));
     outputs.forEach((v, i) => (outSum[i] += v / paths.length));
   }
-  const points = tf.tidy(() => paths[0].gather(keep).dataSync() as Float32Array);
+  const [points] = await readAll([tf.tidy(() => paths[0].gather(keep))]);
   return { points, cumulative: Float32Array.from(cumSum), outputs: Float32Array.from(outSum), count: keep.length };
 }
 
@@ -121,16 +128,54 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-export function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, labels: string[] = [], framesAsked?: number): WidgetData {
+/** The path fields of WidgetData: frames per method and their buffers. */
+export type WidgetPaths = Pick<WidgetData, 'frames' | 'pathPoints' | 'pathCumulative' | 'pathOutputs' | 'pathNote'>;
+
+/** Said while the path frames are computed (they need gradients, read asynchronously). */
+export const COMPUTING_FRAMES = 'computing the path frames…';
+
+/**
+ * What the widget shows at once: the input and every attribution (from the Explanation's host copies), and
+ * no frames yet: `pathNote` says whether `widgetPaths` has frames to compute.
+ */
+export function widgetBase(ex: Explanation, context: EvaluationContext | null, example: number, labels: string[] = []): WidgetData {
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
   const layout = layoutOf(ex.inputShape.slice(1));
   const cells = layout.height * layout.width;
   const methods = ex.methods;
-  const input = ex.input ? exampleOf(ex.input, example) : undefined;
-  const inputValues = input ? (input.dataSync() as Float32Array).slice() : new Float32Array(cells * layout.channels);
-  const attributions = concat(methods.map((m) => tf.tidy(() => (exampleOf(ex.attribution(m), example).dataSync() as Float32Array).slice())));
-  const target = ex.targets[example];
+  const input = ex.input ? hostExample(ex.input, example, 'the explained input').slice() : new Float32Array(cells * layout.channels);
+  const attributions = concat(methods.map((m) => hostExample(ex.attribution(m), example, `attribution '${m}'`)));
+  const pending = context != null && ex.input != null && methods.some((m) => ex.path(m).points);
+  return {
+    example,
+    layout: layout.kind,
+    labels,
+    target: ex.targets[example],
+    methods,
+    height: layout.height,
+    width: layout.width,
+    channels: layout.channels,
+    input,
+    attributions,
+    frames: methods.map(() => 0),
+    pathPoints: new Float32Array(0),
+    pathCumulative: new Float32Array(0),
+    pathOutputs: new Float32Array(0),
+    pathNote: pending ? COMPUTING_FRAMES : withoutPathNote(context, methods),
+  };
+}
+
+function withoutPathNote(context: EvaluationContext | null, without: readonly string[]): string {
+  if (without.length === 0) return '';
+  return !context ? 'this explanation was made without its model, so paths cannot be replayed' : `no path kept for ${without.join(', ')}: ${KEEP_PATH_HINT}`;
+}
+
+/** The frames of every method run with keepPath: gradients at the kept points, read asynchronously. */
+export async function widgetPaths(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, framesAsked?: number): Promise<WidgetPaths> {
+  const layout = layoutOf(ex.inputShape.slice(1));
+  const cells = layout.height * layout.width;
+  const methods = ex.methods;
   const frames: number[] = [];
   const points: Float32Array[] = [];
   const cumulative: Float32Array[] = [];
@@ -139,20 +184,24 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
   let numClasses: number | undefined;
   const withPath = methods.filter((m) => ex.path(m).points).length;
   const maxFrames = frameBudget(withPath, (withPoints ? cells * layout.channels : 0) + cells + 1, framesAsked);
+  const x = ex.input;
+  const input = x ? exampleOf(x, example) : undefined;
   try {
     for (const m of methods) {
       const kept = ex.path(m).points;
-      if (!kept || !context || !input) {
+      if (!kept || !context || !input || !x) {
         frames.push(0);
         without.push(m);
         continue;
       }
       numClasses ??= tf.tidy(() => context.model.forward(input.expandDims(0)).shape[1]);
-      const example_points = exampleOf(kept, example);
-      const paths = pathsOf(example_points, ex.record(m).method, input);
-      example_points.dispose();
+      const method = ex.record(m).method;
+      const atX = method !== 'ig2' && endsAtX(hostExample(kept, example, `path '${m}'`), hostExample(x, example, 'the explained input'));
+      const examplePoints = exampleOf(kept, example);
+      const paths = pathsOf(examplePoints, method, input, atX);
+      examplePoints.dispose();
       try {
-        const f = framesOf(context, numClasses, paths, target, cells, layout.channels, ex.record(m).method === 'ig2', maxFrames);
+        const f = await framesOf(context, numClasses, paths, ex.targets[example], cells, layout.channels, method === 'ig2', maxFrames);
         frames.push(f.count);
         if (withPoints) points.push(f.points);
         cumulative.push(f.cumulative);
@@ -164,22 +213,17 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
   } finally {
     input?.dispose();
   }
-  const pathNote = without.length === 0 ? '' : !context ? 'this explanation was made without its model, so paths cannot be replayed' : `no path kept for ${without.join(', ')}: ${KEEP_PATH_HINT}`;
   return {
-    example,
-    layout: layout.kind,
-    labels,
-    target,
-    methods,
-    height: layout.height,
-    width: layout.width,
-    channels: layout.channels,
-    input: inputValues,
-    attributions,
     frames,
     pathPoints: concat(points),
     pathCumulative: concat(cumulative),
     pathOutputs: concat(outputs),
-    pathNote,
+    pathNote: withoutPathNote(context, without),
   };
+}
+
+/** One example's widget data, frames included. */
+export async function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, labels: string[] = [], framesAsked?: number): Promise<WidgetData> {
+  const base = widgetBase(ex, context, example, labels);
+  return { ...base, ...(await widgetPaths(ex, context, example, withPoints, framesAsked)) };
 }

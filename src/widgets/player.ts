@@ -27,10 +27,11 @@ export function playerState(data: WidgetData, description: string): Record<strin
 }
 
 export function playerTraits(data: WidgetData): TraitSpecs {
-  const withPath = data.methods.filter((_, i) => data.frames[i] > 0);
+  // Read when checked: the frames may arrive after the widget opened.
+  const withPath = () => data.methods.filter((_, i) => data.frames[i] > 0);
   const framesOf = (method: unknown) => data.frames[data.methods.indexOf(String(method))] ?? 0;
   return {
-    method: traits.oneOf(withPath.length > 0 ? withPath : data.methods),
+    method: (v, next) => traits.oneOf(withPath().length > 0 ? withPath() : data.methods)(v, next),
     step: (v, next) => traits.integer(0, Math.max(0, framesOf(next.method) - 1))(v, next),
     sign: traits.oneOf(SIGNS),
     clip: traits.number(0, 100),

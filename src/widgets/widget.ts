@@ -11,7 +11,7 @@ import type { EvaluationContext } from '../metrics/evaluate.js';
 import { explorerState, explorerTraits } from './explorer.js';
 import { KernelWidget } from './model.js';
 import { WIDGET_KINDS, type WidgetKind } from './module.js';
-import { FRAMES_LIMIT, KEEP_PATH_HINT, widgetData } from './pathData.js';
+import { COMPUTING_FRAMES, FRAMES_LIMIT, KEEP_PATH_HINT, widgetBase, widgetPaths } from './pathData.js';
 import { playerState, playerTraits } from './player.js';
 import { positionLabels, type TokenLabels } from '../display/textViews.js';
 
@@ -102,14 +102,26 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
     shown.show();
     return shown;
   }
-  const data = widgetData(ex, context, example, kind === 'player', labels, frames);
-  const hasPath = data.frames.some((f) => f > 0);
-  const note =
-    kind === 'player' && !hasPath
+  const data = widgetBase(ex, context, example, labels);
+  const description = `${TITLES[kind]}: example ${example} (class ${data.target}), ${data.methods.join(', ')}`;
+  const note = () =>
+    kind === 'player' && !data.frames.some((f) => f > 0)
       ? `no path to play: ${KEEP_PATH_HINT}`
       : 'interactive where Jupyter widgets load (JupyterLab with the pathlens labextension, VS Code, html-manager pages); else this static heatmap';
-  const description = `${TITLES[kind]}: example ${example} (class ${data.target}), ${data.methods.join(', ')}`;
   const state = kind === 'explorer' ? explorerState(data, description) : playerState(data, description);
   const specs = kind === 'explorer' ? explorerTraits(data) : playerTraits(data);
-  return new KernelWidget(hook, state, specs, () => fallbackBundle(ex, kind, example, note, labels));
+  const widget = new KernelWidget(hook, state, specs, () => fallbackBundle(ex, kind, example, note(), labels));
+  if (data.pathNote !== COMPUTING_FRAMES) return widget;
+  // The frames need gradients at the kept points, read asynchronously: they follow as a state update.
+  widget.ready = widgetPaths(ex, context, example, kind === 'player', frames).then(
+    (paths) => {
+      Object.assign(data, paths);
+      const next = kind === 'explorer' ? explorerState(data, description) : playerState(data, description);
+      const changed = ['frames', 'path_cumulative', 'path_outputs', 'path_note', ...(kind === 'player' ? ['path_points', 'method'] : [])];
+      widget.refresh(Object.fromEntries(changed.map((k) => [k, next[k]])));
+    },
+    (error: unknown) => widget.refresh({ path_note: `the path frames could not be computed: ${error instanceof Error ? error.message : String(error)}` }),
+  );
+  hook.keepBusy?.(widget.ready);
+  return widget;
 }

@@ -45,16 +45,25 @@ function toHtml(notebook: string): string {
   return join(OUT, notebook.split('/').at(-1)!.replace(/\.ipynb$/, '.html'));
 }
 
-/** Per output area, in order: whether it shows a decoded image or an SVG of a real size. */
+/**
+ * Per output area, in order: whether it shows a decoded image or an SVG of a real size, or a figure drawn
+ * in HTML alone (ex.text(): tokens on coloured backgrounds, at least 3 of them visible).
+ */
 async function pictures(page: Page): Promise<boolean[]> {
   return page.locator('.jp-OutputArea-child').evaluateAll((areas) =>
-    areas.map((area) =>
-      [...area.querySelectorAll('img, svg')].some((el) => {
-        const box = (el as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect();
+    areas.map((area) => {
+      type Box = { getBoundingClientRect(): { width: number; height: number } };
+      const image = [...area.querySelectorAll('img, svg')].some((el) => {
+        const box = (el as unknown as Box).getBoundingClientRect();
         const img = el as unknown as { tagName: string; complete: boolean; naturalWidth: number };
         return box.width > 40 && box.height > 40 && (img.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0));
-      }),
-    ),
+      });
+      const coloured = [...area.querySelectorAll('[style*="background"]')].filter((el) => {
+        const box = (el as unknown as Box).getBoundingClientRect();
+        return box.width > 4 && box.height > 8;
+      });
+      return image || coloured.length >= 3;
+    }),
   );
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backendInfo, ensureBackend, explain } from '../../src/index.js';
+import { checkInputOnlyFilterGradients, useBackend } from '../helpers.js';
 
 // One process, scenarios in order: the choice is process state, as in a notebook kernel.
 test('backend choice: auto default, then the user’s tf.setBackend, then PATHLENS_BACKEND', async () => {
@@ -11,10 +12,12 @@ test('backend choice: auto default, then the user’s tf.setBackend, then PATHLE
   assert.match(backendInfo().reason, /not yet chosen by pathlens/);
   const auto = await ensureBackend();
   assert.equal(auto.name, 'wasm');
-  assert.match(auto.reason, /^wasm: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed$/);
+  // webgpu is installed (a dev dependency) but this machine has no GPU: llvmpipe is never taken by itself.
+  assert.match(auto.reason, /^wasm: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed; webgpu found no GPU adapter$/);
   assert.deepEqual(auto.tried.map((t) => [t.candidate, t.ok]), [
     ['@tensorflow/tfjs-node-gpu', false],
     ['@tensorflow/tfjs-node', false],
+    ['webgpu', false],
     ['wasm', true],
   ]);
   assert.equal(backendInfo(), auto);
@@ -42,4 +45,9 @@ test('backend choice: auto default, then the user’s tf.setBackend, then PATHLE
   await assert.rejects(ensureBackend(), /PATHLENS_BACKEND: backend 'tensorflow' could not be started \(@tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed\)/);
   delete process.env.PATHLENS_BACKEND;
   x.dispose();
+});
+
+test('input-only mode on cpu: the stock filter-gradient kernels are wrapped (the code path webgpu and tfjs-node use)', async () => {
+  await useBackend('cpu');
+  await checkInputOnlyFilterGradients('cpu');
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { explain, JUPYTER_DISPLAY, KERNEL_HOOK, type Explanation, type KernelHook, type CommMessage, type CommTargetHandler } from '../../src/index.js';
+import { explain, JUPYTER_DISPLAY, KERNEL_HOOK, type Explanation, type KernelWidget, type KernelHook, type CommMessage, type CommTargetHandler } from '../../src/index.js';
 import { putBuffers, removeBuffers } from '../../src/widgets/buffers.js';
 import { identity, MODEL_NAMES, VIEW_NAMES, WIDGET_MODULE, WIDGET_MODULE_VERSION, WIDGET_PACKAGE_VERSION } from '../../src/widgets/module.js';
 import { frameBudget, MAX_FRAMES, widgetData } from '../../src/widgets/pathData.js';
@@ -123,7 +123,7 @@ test('removeBuffers/putBuffers: binary values leave the JSON with their paths an
 });
 
 test('the replayed path adds up to the attribution for left-Riemann paths (Guided IG, IG riemannLeft) and IG2', async (t) => {
-  const data = widgetData(ex, (ex as unknown as { evaluation: never }).evaluation, 1, true);
+  const data = await widgetData(ex, (ex as unknown as { evaluation: never }).evaluation, 1, true);
   const cells = data.height * data.width;
   assert.deepEqual(data.frames, [13, 21, 11, 0], 'IG: 12 points + x; Guided IG: 20 + x; IG2: K + 1 points; the gradient has no path');
   assert.match(data.pathNote, /no path kept for gradient: run the methods with keepPath/);
@@ -146,10 +146,10 @@ test('the replayed path adds up to the attribution for left-Riemann paths (Guide
 });
 
 test('widget data leaks no tensors, and large inputs get fewer frames (never fewer than the two ends)', async () => {
-  await expectNoLeak(async () => void widgetData(ex, (ex as unknown as { evaluation: never }).evaluation, 0, true));
+  await expectNoLeak(async () => void (await widgetData(ex, (ex as unknown as { evaluation: never }).evaluation, 0, true)));
   const { hook } = fakeHook();
   (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
-  await expectNoLeak(async () => void ex.widget('player'));
+  await expectNoLeak(async () => await (ex.widget('player') as KernelWidget).ready);
   assert.equal(frameBudget(2, 28 * 28 * 2 + 1), MAX_FRAMES, 'MNIST: every frame up to 32');
   assert.equal(frameBudget(2, 224 * 224 * 4 + 1), 5, '224×224 RGB, points and accumulated maps: 5 frames per method for two methods (8 MB)');
   assert.equal(frameBudget(2, 224 * 224 * 4 + 1, 40), 40, 'frames asked for are sent');
@@ -157,7 +157,7 @@ test('widget data leaks no tensors, and large inputs get fewer frames (never few
   assert.equal(frameBudget(4, 1024 * 1024 * 4), 2);
 });
 
-test('ex.widget() opens a protocol-2.1 model with binary buffers and displays the widget view with text/plain and image/png', () => {
+test('ex.widget() opens a protocol-2.1 model with binary buffers and displays the widget view with text/plain and image/png', async () => {
   const { hook, sent } = fakeHook();
   (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
   const w = ex.widget('explorer', { example: 1 });
@@ -180,14 +180,19 @@ test('ex.widget() opens a protocol-2.1 model with binary buffers and displays th
   assert.throws(() => ex.widget('table' as never), /kind: expected one of 'explorer', 'player', got "table"/);
   assert.throws(() => ex.widget('player', { example: 2 }), /example: expected an example index in \[0, 2\), got 2/);
   assert.throws(() => ex.widget('player', { frames: 1 }), /frames: expected a whole number in \[2, 256\], got 1/);
-  const few = ex.widget('player', { frames: 4 });
+  const few = ex.widget('player', { frames: 4 }) as KernelWidget;
+  await few.ready;
   assert.deepEqual(few.get('frames'), [4, 4, 4, 0], 'frames: 4 keeps 4 frames of every kept path');
 });
 
-test('front-end updates are checked: good ones applied and echoed, malformed ones logged, rejected and reverted; request_state and custom', () => {
+test('front-end updates are checked: good ones applied and echoed, malformed ones logged, rejected and reverted; request_state and custom', async () => {
   const { hook, sent, receive } = fakeHook();
   (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
-  const w = ex.widget('player');
+  const w = ex.widget('player') as KernelWidget;
+  assert.deepEqual([w.get('frames'), w.get('path_note')], [[0, 0, 0, 0], 'computing the path frames…'], 'the frames follow the opening');
+  await w.ready;
+  assert.deepEqual(sent.at(-1)!.data.buffer_paths, [['path_cumulative'], ['path_outputs'], ['path_points']], 'sent as an update');
+  assert.deepEqual(w.get('frames'), [13, 21, 11, 0]);
   const id = w.modelId!;
   const changes: unknown[] = [];
   w.onChange((c, from) => changes.push([c, from]));
@@ -249,11 +254,12 @@ test('front-end updates are checked: good ones applied and echoed, malformed one
   assert.throws(() => w.set({ frames: [] }), /trait 'frames' is read-only$/);
 });
 
-test("jupyter.widget.control answers request_states in ipywidgets' wrapped form, with every widget's buffers", () => {
+test("jupyter.widget.control answers request_states in ipywidgets' wrapped form, with every widget's buffers", async () => {
   const { hook, sent, open, receive } = fakeHook();
   (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
-  const a = ex.widget('explorer');
-  const b = ex.widget('player');
+  const a = ex.widget('explorer') as KernelWidget;
+  const b = ex.widget('player') as KernelWidget;
+  await Promise.all([a.ready, b.ready]);
   open('jupyter.widget.control', 'control1');
   receive('control1', { method: 'request_states' });
   const reply = sent.at(-1)!;

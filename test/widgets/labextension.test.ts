@@ -80,7 +80,7 @@ async function pathlensOutputs(): Promise<{ figure: Record<string, unknown>; wid
   const ex = await explain(model, x).ig({ steps: 8 }).guidedIG({ steps: 8 });
   const figure = ex.trajectory()[JUPYTER_DISPLAY]() as Record<string, unknown>;
   // The state a notebook saves for ex.widget('explorer'): binary traits as base64 buffers.
-  const split = removeBuffers(explorerState(widgetData(ex, null, 0, false), 'pathlens attribution explorer'));
+  const split = removeBuffers(explorerState(await widgetData(ex, null, 0, false), 'pathlens attribution explorer'));
   const s = split.state;
   const buffers = split.bufferPaths.map((path, i) => {
     const b = split.buffers[i];
