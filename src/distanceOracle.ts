@@ -23,6 +23,8 @@ export interface DistanceOracle {
   representation(points: tf.Tensor): tf.Tensor2D;
   /** The explained output per row, `[n]` (forward only). */
   value(points: tf.Tensor, targets: readonly number[]): tf.Tensor1D;
+  /** The explained output per row and its input gradient (no distance). */
+  valueAndGrad(points: tf.Tensor, targets: readonly number[]): { value: tf.Tensor1D; grad: tf.Tensor };
   /**
    * Both scalars and both gradients at the same points, one model call per chunk. A tfjs gradient
    * needs its own recorded forward pass, so each chunk evaluates its points twice in one batch
@@ -50,6 +52,23 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
         stats.forwardRows += p.shape[0];
         return [targetScores(probe(p).output, targets.slice(start, start + p.shape[0]))];
       })[0] as tf.Tensor1D;
+    },
+    valueAndGrad(points, targets) {
+      checkRows(points, targets.length, 'targets');
+      const [value, grad] = inChunks(points, internalBatchSize, (start, p) => {
+        stats.gradientCalls++;
+        stats.gradientRows += p.shape[0];
+        const rowTargets = targets.slice(start, start + p.shape[0]);
+        let result: { value: tf.Tensor; grads: tf.Tensor[] };
+        try {
+          result = tf.engine().gradients(() => targetScores(probe(p).output, rowTargets), [p], undefined, true);
+        } catch (error) {
+          throw clearGradientError(error);
+        }
+        if (result.grads[0] == null) throw new Error('model: its explained output does not depend differentiably on its input');
+        return [result.value, result.grads[0]];
+      });
+      return { value: value as tf.Tensor1D, grad };
     },
     valueAndGrads(points, targets, referenceReps) {
       checkRows(points, targets.length, 'targets');
