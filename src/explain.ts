@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from './backend/select.js';
+import { completenessNotices } from './completenessNotices.js';
 import { resolveBaseline, type BaselineSpec } from './baseline.js';
 import { Explanation, type MethodRecord } from './explanation.js';
 import { gradient } from './methods/gradient.js';
@@ -220,7 +221,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
       }
-      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...completenessNotices(records)].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
