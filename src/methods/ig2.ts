@@ -261,7 +261,7 @@ async function refineGradPath(
         rowsPerRound: 4 * rowsPerCall,
       },
       spec,
-      steps * perExample,
+      2 * steps * perExample, // its own gradients: the output's and the distance's at each point
     );
     const correction = new Float32Array(n * features);
     result.correction.forEach((fix, p) => fix && correction.set(fix, p * features));

@@ -14,7 +14,7 @@ import { describe, fail } from '../validate.js';
 export interface RefineOptions {
   /** Allowed |gap| as a fraction of |f(x) − f(baseline)| (default 0.01). */
   readonly tolerance?: number;
-  /** Extra gradient evaluations per example at most (default: 4 × the method's own per example). */
+  /** Extra gradient evaluations per example at most (default: 4 × the gradients the method itself took per example). */
   readonly maxGradients?: number;
 }
 export type RefineSpecInput = boolean | RefineOptions;
