@@ -198,7 +198,7 @@ describe('completeness notices', () => {
 });
 
 describe('refine on the digits CNN', () => {
-  test('Guided IG and IG2 with refine: true are within 1% of |Δf| for every digit', async () => {
+  test('Guided IG, IG2 (probabilities and logits) and IG with refine: true are within 1% of |Δf| for every digit', async () => {
     await useBackend('cpu');
     const model = await tf.loadLayersModel(fileModel('examples/models/digits-cnn/model.json'));
     const { images } = loadDigits('test', 1);
@@ -209,6 +209,7 @@ describe('refine on the digits CNN', () => {
       const ex = await explain(model, x)
         .guidedIG({ steps: 20, fraction: 0.05, refine: true })
         .ig2({ references, steps: 10, refine: true })
+        .ig2({ references, steps: 10, refine: true, output: 'logits', label: 'ig2 logits' })
         .ig({ steps: 8, refine: true });
       for (const m of ex.methods) {
         const { gap, delta } = ex.completeness(m);
