@@ -31,6 +31,8 @@ export const DEFAULT_BUDGET_FACTOR = 4;
 /** Pieces narrower than this (in t) are not split again: float32 cannot tell their ends apart. */
 const MIN_WIDTH = 2 ** -20;
 const REFINE_KEYS = ['tolerance', 'maxGradients'];
+/** Integrand values (floats) one refinement round may bring to the host. */
+const HOST_FLOATS_PER_ROUND = 2 ** 25;
 
 /** Parses the `refine` option; null when refinement is off. */
 export function parseRefine(value: unknown): RefineSpec | null {
@@ -185,11 +187,18 @@ export async function refinePaths(paths: RefinablePaths, spec: RefineSpec, defau
 
   const pieceError = (p: Piece, sum: number) => p.fc - p.fa - sum;
   const firstCost = 2 * paths.firstPieces + 1;
+  // Rows per round: the method's share of model calls, and at most HOST_FLOATS_PER_ROUND integrand values.
+  const cap = Math.max(1, Math.min(paths.rowsPerRound, Math.floor(HOST_FLOATS_PER_ROUND / features)));
   for (;;) {
     const tasks: Task[] = [];
-    for (let b = 0; b < examples; b++) {
+    // The examples furthest off first; each gets its share of the round (at least one task while it fits).
+    const order = Array.from({ length: examples }, (_, b) => b)
+      .filter((b) => Math.abs(gapOf(b)) > allowed[b])
+      .sort((u, v) => Math.abs(gapOf(v)) / allowed[v] - Math.abs(gapOf(u)) / allowed[u]);
+    const share = Math.ceil(cap / Math.max(1, order.length));
+    let roundRows = 0;
+    for (const b of order) {
       const gap = gapOf(b);
-      if (!(Math.abs(gap) > allowed[b])) continue;
       // The worst parts first, until their errors cover the excess (at least one).
       const candidates: Array<{ error: number; segment: Segment; piece: { piece: Piece; sum: number } | null }> = [];
       for (const p of pathsOf(b)) {
@@ -206,9 +215,10 @@ export async function refinePaths(paths: RefinablePaths, spec: RefineSpec, defau
         if (covered >= excess || error === 0) break;
         const cost = piece ? 2 : firstCost;
         if (spent[b] + cost > budget) continue;
-        if (rows > 0 && rows + cost > paths.rowsPerRound / examples) break;
+        if ((rows > 0 && rows + cost > share) || (roundRows > 0 && roundRows + cost > cap)) break;
         spent[b] += cost;
         rows += cost;
+        roundRows += cost;
         covered += Math.abs(error);
         const { path, index } = segment;
         const queries = piece
