@@ -44,9 +44,24 @@ export function completenessNotice(record: MethodRecord): string | null {
   return `pathlens: ${name}: the attributions do not add up to f(x) − f(baseline) within ${NOTICE_GAP * 100}% for ${listed.join('; ')}. The path is the method's own; its integral is too coarse there: ${remedy}.`;
 }
 
+let quiet = 0;
+
+/**
+ * Runs `work` without printing completeness notices (they still reach `ex.notices`): for runs whose
+ * completeness nobody asked about, such as the randomized models of the model-randomization check.
+ */
+export async function withoutPrintedNotices<T>(work: () => Promise<T>): Promise<T> {
+  quiet++;
+  try {
+    return await work();
+  } finally {
+    quiet--;
+  }
+}
+
 /** The notices of a run's records, each printed once as a warning line (stderr in a notebook, not an error). */
 export function completenessNotices(records: readonly MethodRecord[]): string[] {
   const notices = [...new Set(records.map(completenessNotice).filter((n): n is string => n !== null))];
-  notices.forEach((n) => console.warn(n));
+  if (quiet === 0) notices.forEach((n) => console.warn(n));
   return notices;
 }
