@@ -142,7 +142,7 @@ async function refineLine(input: MethodInput, attribution: tf.Tensor, spec: Refi
       valueAndGrad: (points, rowTargets) => oracle.valueAndGrad(points, rowTargets),
       ownRule: (b) => row(attributionData, b),
       firstPieces: Math.ceil(steps / 2),
-      rowsPerRound: 4 * oracle.internalBatchSize,
+      rowsPerCall: oracle.internalBatchSize,
     },
     spec,
     steps,

@@ -256,9 +256,7 @@ async function refineGradPath(
             return { points: tf.add(from, tf.mul(t, directions)).reshape(shape), directions: directions.reshape(shape) };
           }),
         valueAndGrad: (points, targets) => explained.valueAndGrad(points, targets),
-        ownRule: 'leftPoint',
-        firstPieces: 1,
-        rowsPerRound: 4 * rowsPerCall,
+        rowsPerCall,
       },
       spec,
       2 * steps * perExample, // its own gradients: the output's and the distance's at each point

@@ -31,6 +31,8 @@ export const DEFAULT_BUDGET_FACTOR = 4;
 /** Pieces narrower than this (in t) are not split again: float32 cannot tell their ends apart. */
 const MIN_WIDTH = 2 ** -20;
 const REFINE_KEYS = ['tolerance', 'maxGradients'];
+/** Model calls' worth of rows in one refinement round. */
+const CALLS_PER_ROUND = 4;
 /** Integrand values (floats) one refinement round may bring to the host. */
 const HOST_FLOATS_PER_ROUND = 2 ** 25;
 
@@ -83,14 +85,14 @@ export interface RefinablePaths {
   /** The explained output and its input gradient at points `[Q, ...]`. */
   valueAndGrad(points: tf.Tensor, targets: readonly number[]): { value: tf.Tensor; grad: tf.Tensor };
   /**
-   * How the method's estimate of a segment is made: `'leftPoint'` (∇f at t = 0, weight 1: Guided IG,
-   * IG2, Blur IG), or a function giving the estimate's vector (IG's whole rule).
+   * How the method's estimate of a segment is made: `'leftPoint'` (default: ∇f at t = 0, weight 1, as
+   * Guided IG, IG2 and Blur IG do), or a function giving the estimate's vector (IG's whole rule).
    */
-  readonly ownRule: 'leftPoint' | ((path: number, segment: number) => ArrayLike<number>);
-  /** Simpson pieces a segment becomes when first refined (1 for one-gradient segments; IG: ⌈steps / 2⌉). */
-  readonly firstPieces: number;
-  /** Rows per refinement round (the oracle chunks them further). */
-  readonly rowsPerRound: number;
+  readonly ownRule?: 'leftPoint' | ((path: number, segment: number) => ArrayLike<number>);
+  /** Simpson pieces a segment becomes when first refined (default 1; IG: ⌈steps / 2⌉). */
+  readonly firstPieces?: number;
+  /** The oracle's rows per model call; a refinement round asks for a few calls' worth. */
+  readonly rowsPerCall: number;
 }
 
 /** A refined part [a, c] of a segment, with f and the integrand ∇f ⊙ dγ/dt at a, its midpoint and c. */
@@ -186,9 +188,10 @@ export async function refinePaths(paths: RefinablePaths, spec: RefineSpec, defau
   const gapBefore = Array.from({ length: examples }, (_, b) => gapOf(b));
 
   const pieceError = (p: Piece, sum: number) => p.fc - p.fa - sum;
-  const firstCost = 2 * paths.firstPieces + 1;
+  const firstPieces = paths.firstPieces ?? 1;
+  const firstCost = 2 * firstPieces + 1;
   // Rows per round: the method's share of model calls, and at most HOST_FLOATS_PER_ROUND integrand values.
-  const cap = Math.max(1, Math.min(paths.rowsPerRound, Math.floor(HOST_FLOATS_PER_ROUND / features)));
+  const cap = Math.max(1, Math.min(CALLS_PER_ROUND * paths.rowsPerCall, Math.floor(HOST_FLOATS_PER_ROUND / features)));
   for (;;) {
     const tasks: Task[] = [];
     // The examples furthest off first; each gets its share of the round (at least one task while it fits).
@@ -237,7 +240,7 @@ export async function refinePaths(paths: RefinablePaths, spec: RefineSpec, defau
       const path = segment.path;
       const fix = (correction[path] ??= new Float64Array(features));
       if (task.piece === null) {
-        const n = paths.firstPieces;
+        const n = firstPieces;
         const f = (j: number) => (j === 0 ? values[path][segment.index] : j === 2 * n ? values[path][segment.index + 1] : value[q + j]);
         segment.pieces = Array.from({ length: n }, (_, i) => {
           const piece: Piece = { a: (2 * i) / (2 * n), c: (2 * i + 2) / (2 * n), fa: f(2 * i), fm: f(2 * i + 1), fc: f(2 * i + 2), va: at(2 * i), vm: at(2 * i + 1), vc: at(2 * i + 2) };
@@ -245,7 +248,7 @@ export async function refinePaths(paths: RefinablePaths, spec: RefineSpec, defau
           return { piece, sum: simpsonSum(piece, features) };
         });
         // Take the method's own estimate of this segment out.
-        const ownVector = paths.ownRule === 'leftPoint' ? at(0) : paths.ownRule(path, segment.index);
+        const ownVector = typeof paths.ownRule === 'function' ? paths.ownRule(path, segment.index) : at(0);
         for (let i = 0; i < features; i++) fix[i] -= ownVector[i];
         refined[Math.floor(path / perExample)]++;
       } else {
