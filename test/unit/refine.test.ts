@@ -45,12 +45,20 @@ describe('parseRefine', () => {
     assert.throws(() => parseRefine({ tolerance: 0 }), /refine.tolerance: expected a number in \(0, 1\)/);
     assert.throws(() => parseRefine({ maxGradients: -1 }), /refine.maxGradients: expected a whole number/);
   });
-  test('a bad refine fails the method before it computes', async () => {
+  test('a bad refine fails the method; an example without a path is left alone', async () => {
     await useBackend('cpu');
     const { model, dispose } = separableModel(3, 1);
     const x = tf.ones([1, 3]);
     await assert.rejects(explain(model, x).guidedIG({ refine: 2 as never }).run(), /refine: expected/);
-    tf.dispose(x);
+    // An example equal to its baseline has no path: nothing to refine, a zero attribution.
+    const withEmpty = tf.concat([x, tf.zeros([1, 3])]);
+    await expectNoLeak(async () => {
+      const ex = await explain(model, withEmpty, { target: 0 }).guidedIG({ steps: 4, refine: true }).ig({ steps: 2, refine: true });
+      for (const m of ex.methods) assert.equal(maxAbs((await ex.attribution(m).data()).slice(3)), 0, m);
+      assert.equal(ex.path('guidedIG').refinement!.extraGradients[1], 0);
+      ex.dispose();
+    });
+    tf.dispose([x, withEmpty]);
     dispose();
   });
 });
