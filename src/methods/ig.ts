@@ -82,8 +82,7 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
     const [moved] = await readAll([tf.tidy(() => tf.mean(tf.notEqual(delta.reshape([examples, features]), 0).toFloat(), 1))]);
     let refinement;
     if (refine) {
-      const refined = await refineLine(input, attribution, refine, steps, weights);
-      attribution.dispose();
+      const refined = await refineLine(input, attribution, refine, steps, weights).finally(() => attribution.dispose());
       attribution = refined.attribution;
       refined.stepSum.forEach((row, b) => row && (stepSum[b] = row));
       refinement = refined.record;

@@ -134,7 +134,10 @@ export async function ig2(input: MethodInput, options: IG2Options): Promise<Meth
       let refinement;
       if (refine) {
         const explained = options.output === 'logits' ? oracle : base;
-        const result = await refineGradPath(knots, statsData, trace.referenceOutput, rowTargets, exampleShape, explained, base.internalBatchSize, refine);
+        const result = await refineGradPath(knots, statsData, trace.referenceOutput, rowTargets, exampleShape, explained, base.internalBatchSize, refine).catch((error) => {
+          tf.dispose([attribution, gradCF, ...(points ? [points] : [])]);
+          throw error;
+        });
         const fix = tf.tidy(() => tf.mean(tf.tensor(result.correction, [examples, perExample, features]), 1).reshape(x.shape));
         const next = tf.sub(attribution, fix); // the attribution runs against the path's direction
         tf.dispose([attribution, fix]);
