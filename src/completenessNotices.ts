@@ -59,9 +59,12 @@ export async function withoutPrintedNotices<T>(work: () => Promise<T>): Promise<
   }
 }
 
-/** The notices of a run's records, each printed once as a warning line (stderr in a notebook, not an error). */
+/** The notices of a run's records, once each. */
 export function completenessNotices(records: readonly MethodRecord[]): string[] {
-  const notices = [...new Set(records.map(completenessNotice).filter((n): n is string => n !== null))];
+  return [...new Set(records.map(completenessNotice).filter((n): n is string => n !== null))];
+}
+
+/** Prints each notice as one warning line (stderr in a notebook, not an error), unless made quiet. */
+export function printNotices(notices: readonly string[]): void {
   if (quiet === 0) notices.forEach((n) => console.warn(n));
-  return notices;
 }

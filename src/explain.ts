@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from './backend/select.js';
-import { completenessNotices } from './completenessNotices.js';
+import { completenessNotices, printNotices } from './completenessNotices.js';
 import { resolveBaseline, type BaselineSpec } from './baseline.js';
 import { Explanation, type MethodRecord } from './explanation.js';
 import { gradient } from './methods/gradient.js';
@@ -175,6 +175,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
+    let gapNotices: string[] = [];
     try {
       await checkFinite('x', x);
       const scores = scoresOf(model, x, internalBatchSize);
@@ -221,7 +222,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
       }
-      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...completenessNotices(records)].filter((n): n is string => !!n);
+      gapNotices = completenessNotices(records);
+      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...gapNotices].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
@@ -231,6 +233,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     } finally {
       tf.dispose(owned);
       progress?.finish(finished);
+      printNotices(gapNotices); // after the progress bar's last line
     }
   }
 }
