@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import { explain } from '../../src/index.js';
-import { completenessTable, summaryText } from '../../src/display/report.js';
+import { completenessTable, explanationBundle, summaryText } from '../../src/display/report.js';
 import { parseRefine } from '../../src/methods/refine.js';
+import { escapeHtml } from '../../src/render/escape.js';
 import { fileModel } from '../../src/index.js';
 import { loadDigits } from '../../examples/digits.js';
 import { expectNoLeak, fixtureFunction, fixtureNames, loadFixture, maxAbs, maxAbsDiff, rng, useBackend } from '../helpers.js';
@@ -186,6 +187,7 @@ describe('completeness notices', () => {
       const table = completenessTable(ex);
       assert.equal(table.split('⚠').length - 1, 1, 'one example marked');
       assert.match(summaryText(ex), /coarse .*⚠ 1 example\(s\) off by > 5%/);
+      assert.ok(String(explanationBundle(ex)['text/html']).includes(`<p class="notice">${escapeHtml(ex.notices[0])}</p>`), 'the notebook view shows the notice');
       ex.dispose();
       warn.mock.resetCalls();
       const refined = await explain(f, x, { target }).guidedIG({ steps: 20, fraction: 0.1, maxDist: 1, refine: true });
