@@ -23,6 +23,8 @@ export interface DistanceOracle {
   representation(points: tf.Tensor): tf.Tensor2D;
   /** The explained output per row, `[n]` (forward only). */
   value(points: tf.Tensor, targets: readonly number[]): tf.Tensor1D;
+  /** The explained output per row and its input gradient (no distance). */
+  valueAndGrad(points: tf.Tensor, targets: readonly number[]): { value: tf.Tensor1D; grad: tf.Tensor };
   /**
    * Both scalars and both gradients at the same points, one model call per chunk. A tfjs gradient
    * needs its own recorded forward pass, so each chunk evaluates its points twice in one batch
@@ -52,6 +54,19 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
         stats.forwardRows += p.shape[0];
         return [targetScores(probe(p).output, targets.slice(start, start + p.shape[0]))];
       })[0] as tf.Tensor1D;
+    },
+    valueAndGrad(points, targets) {
+      checkRows(points, targets.length, 'targets');
+      const [value, grad] = inChunks(points, internalBatchSize, (start, p) => {
+        base.throwIfAborted();
+        stats.gradientCalls++;
+        stats.gradientRows += p.shape[0];
+        const rowTargets = targets.slice(start, start + p.shape[0]);
+        const result = inputGradient(() => targetScores(probe(p).output, rowTargets), p, false);
+        if (result.grad == null) throw new Error('model: its explained output does not depend differentiably on its input');
+        return [result.value, result.grad];
+      });
+      return { value: value as tf.Tensor1D, grad };
     },
     valueAndGrads(points, targets, referenceReps) {
       checkRows(points, targets.length, 'targets');

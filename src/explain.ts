@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultInternalBatchSize } from './backend/memory.js';
 import { ensureBackend } from './backend/select.js';
+import { completenessNotices, printNotices } from './completenessNotices.js';
 import { resolveBaseline, type BaselineSpec } from './baseline.js';
 import { Explanation, type MethodRecord } from './explanation.js';
 import { gradient } from './methods/gradient.js';
@@ -224,6 +225,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
     let unrecorded: MethodResult | undefined; // a method's result until its record owns it
+    let gapNotices: string[] = [];
     try {
       const targets = await resolveTargets(this.options.target, scores);
       const oracle = createOracle(model, scores.shape[1], internalBatchSize, { signal });
@@ -271,7 +273,8 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         nonFinite.push(nonFiniteNotice(label, result.trace) ?? '');
         unrecorded = undefined;
       }
-      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite].filter((n): n is string => !!n);
+      gapNotices = completenessNotices(records);
+      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite, ...gapNotices].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize: oracle.internalBatchSize };
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
@@ -284,6 +287,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     } finally {
       tf.dispose(owned);
       progress?.finish(finished);
+      printNotices(gapNotices); // after the progress bar's last line
     }
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { parseRefine } from './methods/refine.js';
 import { checkInRange, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
 
 /** Checks one option's value and throws an error naming `argument` (e.g. `'steps'`, `'refine.tolerance'`). */
@@ -24,19 +25,8 @@ export function oneOf(values: readonly string[]): OptionCheck {
   return (argument, value) => void checkOneOf(argument, value, values);
 }
 
-/** An options object with its own keys, e.g. `refine: { tolerance, maxGradients }`. */
-export function nested(schema: OptionSchema, expected: string): OptionCheck {
-  return (argument, value) => {
-    if (!isPlainObject(value)) fail(argument, expected, describe(value));
-    checkKeys(value, schema, `${argument}.`);
-  };
-}
-
-/** `refine` of the path methods: `true`, `false` or `{ tolerance, maxGradients }` (checked here for shape only). */
-export const refineOption: OptionCheck = (argument, value) => {
-  if (typeof value === 'boolean') return;
-  nested({ tolerance: inRange(0, Infinity, true), maxGradients: positiveInteger }, 'true, false or { tolerance, maxGradients }')(argument, value);
-};
+/** The path methods' `refine`, parsed as the methods parse it (its errors name `refine`, `refine.tolerance`, ...). */
+export const refineOption: OptionCheck = (_, value) => void parseRefine(value);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof tf.Tensor);

@@ -1,6 +1,7 @@
 // The Explanation's own displays: its mime bundle (heatmaps + trajectories + completeness table) and
 // the self-contained HTML report.
 import { JUPYTER_DISPLAY, type MimeBundle } from '../display.js';
+import { gapFlags, NOTICE_GAP } from '../completenessNotices.js';
 import type { Explanation } from '../explanation.js';
 import { escapeHtml } from '../render/escape.js';
 import { exampleLabel, heatmapView, trajectoryView, type HeatmapViewOptions } from './explanationViews.js';
@@ -19,17 +20,36 @@ export interface ReportOptions {
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)) : String(v));
 
-/** Per method and example: Σ attribution, f(x) − f(baseline), the gap, and the cost. */
+const GAP_MARK = '⚠';
+const GAP_TITLE = `the attributions miss f(x) − f(baseline) by more than ${NOTICE_GAP * 100}% (see the notices)`;
+
+/**
+ * Per method and example: Σ attribution, f(x) − f(baseline), the gap (marked ⚠ where a path method
+ * misses by more than NOTICE_GAP), and the cost (with refine: the extra gradients it took).
+ */
 export function completenessTable(ex: Explanation, classNames?: readonly string[]): string {
   const head = ['method', 'example', 'Σ attribution', 'f(x) − f(baseline)', 'gap', 'gradients', 'time (ms)'];
   const rows = ex.methods.flatMap((m) => {
-    const { completeness: c, gradientRows, timeMs } = ex.record(m);
-    return c.sum.map((s, b) =>
-      [m, exampleLabel(ex, b, classNames), fmt(s), fmt(c.delta[b]), fmt(c.gap[b]), b === 0 ? String(gradientRows) : '', b === 0 ? timeMs.toFixed(0) : ''],
-    );
+    const record = ex.record(m);
+    const { completeness: c, gradientRows, timeMs } = record;
+    const flags = gapFlags(record);
+    const extra = record.trace.refinement?.extraGradients;
+    return c.sum.map((s, b) => ({
+      flagged: flags[b],
+      cells: [
+        m,
+        exampleLabel(ex, b, classNames),
+        fmt(s),
+        fmt(c.delta[b]),
+        `${flags[b] ? `${GAP_MARK} ` : ''}${fmt(c.gap[b])}`,
+        (b === 0 ? String(gradientRows) : '') + (extra ? ` (+${extra[b]} refine)` : ''),
+        b === 0 ? timeMs.toFixed(0) : '',
+      ],
+    }));
   });
-  const cells = (r: string[], tag: string) => `<tr>${r.map((v, i) => `<${tag}${i > 1 ? ' class="num"' : ''}>${escapeHtml(v)}</${tag}>`).join('')}</tr>`;
-  return `<table class="pathlens-table"><thead>${cells(head, 'th')}</thead><tbody>\n${rows.map((r) => cells(r, 'td')).join('\n')}\n</tbody></table>`;
+  const cells = (r: string[], tag: string, flagged = false) =>
+    `<tr>${r.map((v, i) => `<${tag}${i > 1 ? ' class="num"' : ''}${flagged && i === 4 ? ` title="${escapeHtml(GAP_TITLE)}" style="color:#b35900"` : ''}>${escapeHtml(v)}</${tag}>`).join('')}</tr>`;
+  return `<table class="pathlens-table"><thead>${cells(head, 'th')}</thead><tbody>\n${rows.map((r) => cells(r.cells, 'td', r.flagged)).join('\n')}\n</tbody></table>`;
 }
 
 /** A plain-text summary: one line per method with the mean |gap|. */
@@ -37,7 +57,9 @@ export function summaryText(ex: Explanation): string {
   const lines = ex.methods.map((m) => {
     const { completeness: c, gradientRows, timeMs } = ex.record(m);
     const gap = c.gap.reduce((s, g) => s + Math.abs(g), 0) / c.gap.length;
-    return `  ${m.padEnd(16)} mean |gap| ${gap.toExponential(2).padStart(9)}  ${String(gradientRows).padStart(7)} gradients  ${timeMs.toFixed(0).padStart(6)} ms`;
+    const flagged = gapFlags(ex.record(m)).filter(Boolean).length;
+    const mark = flagged ? `  ${GAP_MARK} ${flagged} example(s) off by > ${NOTICE_GAP * 100}%` : '';
+    return `  ${m.padEnd(16)} mean |gap| ${gap.toExponential(2).padStart(9)}  ${String(gradientRows).padStart(7)} gradients  ${timeMs.toFixed(0).padStart(6)} ms${mark}`;
   });
   const where = ex.layer ? `at layer '${ex.layer.name}', output` : 'on x';
   return [`pathlens Explanation: ${ex.methods.length} method(s) ${where} of shape [${ex.inputShape.join(', ')}] (${ex.backend}); targets ${ex.targets.join(' ')}`, ...lines].join('\n');
@@ -55,6 +77,8 @@ const STYLE = `
 .pathlens-image { image-rendering: pixelated; max-width: 100%; height: auto; }
 `;
 
+const noticesHtml = (ex: Explanation) => ex.notices.map((n) => `<p class="notice">${escapeHtml(n)}</p>\n`).join('');
+
 /** The Explanation's bundle: `text/html` (heatmaps, the trajectories of example 0, the table), `image/png` (the heatmaps), `text/plain`. */
 export function explanationBundle(ex: Explanation): MimeBundle {
   const heatmap = heatmapView(ex);
@@ -63,7 +87,7 @@ export function explanationBundle(ex: Explanation): MimeBundle {
   const figure = plotlyMode() === 'inline' ? plotlyNotebookHtml(trajectory.figure, trajectory.image.toHTML()) : trajectory.image.toHTML();
   const html =
     `<div class="pathlens"><style>${STYLE}</style>\n` +
-    `${heatmap.toHTML()}\n${figure}\n${completenessTable(ex)}\n</div>`;
+    `${noticesHtml(ex)}${heatmap.toHTML()}\n${figure}\n${completenessTable(ex)}\n</div>`;
   return { 'text/html': html, 'image/png': heatmap[JUPYTER_DISPLAY]()['image/png'], 'text/plain': summaryText(ex) };
 }
 
@@ -80,7 +104,7 @@ export function reportHTML(ex: Explanation, options: ReportOptions = {}): string
   const signed = heatmapView(ex, { ...options.heatmap, classNames, sign: 'all', sharedScale: false });
   const examples = Array.from({ length: Math.min(count, ex.inputShape[0]) }, (_, b) => b);
   const plots = examples.map((b) => trajectoryView(ex, { example: b, classNames }).toHTML());
-  const notices = ex.notices.map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');
+  const notices = noticesHtml(ex);
   const where = ex.layer ? `attributed at layer '${ex.layer.name}', output` : 'x';
   const meta = `${ex.methods.length} method(s): ${ex.methods.join(', ')} · ${where} of shape [${ex.inputShape.join(', ')}] · backend ${ex.backend} · explained classes ${ex.targets.join(', ')}`;
   return `<!doctype html>

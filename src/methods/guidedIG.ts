@@ -3,6 +3,7 @@ import { boolean, inRange, positiveInteger, type OptionCheck } from '../options.
 import { readAll } from '../tensors.js';
 import { checkInRange, checkPositiveInteger } from '../validate.js';
 import { GuidedPath } from './guidedPath.js';
+import { linearGeometry, parseRefine, refinePaths, type RefineSpecInput } from './refine.js';
 import { yieldToEventLoop, type MethodInput, type MethodResult } from './types.js';
 
 export interface GuidedIGOptions {
@@ -14,6 +15,8 @@ export interface GuidedIGOptions {
   readonly maxDist?: number;
   /** Keep the path points in the trace. */
   readonly keepPath?: boolean;
+  /** Integrate the same path more exactly where it misses: `true` (1% of |Δf|) or `{ tolerance, maxGradients }`. */
+  readonly refine?: RefineSpecInput;
 }
 
 /** How each Guided IG option is checked before a plan runs (`refine` is checked with the path options). */
@@ -41,6 +44,7 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
   const steps = checkPositiveInteger('steps', options.steps ?? 200);
   const fraction = checkInRange('fraction', options.fraction ?? 0.25, 0, 1, true);
   const maxDist = checkInRange('maxDist', options.maxDist ?? 0.02, 0, 1, false);
+  const refine = parseRefine(options.refine);
   const { oracle, x, baseline, targets } = input;
   const examples = x.shape[0];
   const featureShape = x.shape.slice(1);
@@ -67,12 +71,16 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
   const kept = options.keepPath ? new Float32Array(examples * steps * features) : undefined;
   if (kept) for (let b = 0; b < examples; b++) for (let t = 0; t < steps; t++) kept.set(xData.subarray(b * features, (b + 1) * features), (b * steps + t) * features);
 
+  // With refine: every path point γ_0 … γ_T (γ_T is x), for the segments between them.
+  const knots = refine ? new Float32Array(examples * (steps + 1) * features) : undefined;
+  const knot = (b: number, t: number) => knots!.subarray((b * (steps + 1) + t) * features, (b * (steps + 1) + t + 1) * features);
   const batch = new Float32Array(live.length * features);
   for (let t = 0; t < steps && live.length > 0; t++) {
     live.forEach((b, row) => {
       batch.set(paths[b].position, row * features);
       trace.progress[b][t] = paths[b].progress();
       if (kept) kept.set(batch.subarray(row * features, (row + 1) * features), (b * steps + t) * features);
+      if (knots) knot(b, t).set(batch.subarray(row * features, (row + 1) * features));
     });
     const [gradients, values] = await gradientsAt(input, batch, live, featureShape);
     live.forEach((b, row) => {
@@ -85,11 +93,33 @@ export async function guidedIG(input: MethodInput, options: GuidedIGOptions = {}
     input.onStep?.(t + 1, steps);
     await yieldToEventLoop();
   }
+  let refinement;
+  if (refine && knots) {
+    paths.forEach((path, b) => knot(b, steps).set(path.position));
+    const [fx] = await readAll([input.oracle.value(x, targets)]);
+    const result = await refinePaths(
+      {
+        values: paths.map((path, b) => (path.empty ? [NaN] : [...trace.output[b], fx[b]])),
+        own: trace.stepSum,
+        perExample: 1,
+        targets,
+        features,
+        at: linearGeometry(knot, featureShape),
+        valueAndGrad: (points, rowTargets) => input.oracle.valueAndGrad(points, rowTargets),
+        rowsPerCall: input.oracle.internalBatchSize,
+      },
+      refine,
+      steps,
+    );
+    result.correction.forEach((fix, b) => fix?.forEach((v, i) => (paths[b].attribution[i] += v)));
+    result.segmentSums.forEach((sums, b) => (trace.stepSum[b] = sums));
+    refinement = result.record(1);
+  }
   const attribution = new Float32Array(examples * features);
   paths.forEach((path, b) => attribution.set(path.attribution, b * features));
   return {
     attribution: tf.tensor(attribution, x.shape),
-    trace: { ...trace, points: kept ? tf.tensor(kept, [examples, steps, ...featureShape]) : undefined },
+    trace: { ...trace, points: kept ? tf.tensor(kept, [examples, steps, ...featureShape]) : undefined, refinement },
   };
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { boolean, oneOf, positiveInteger, type OptionCheck } from '../options.js';
 import { readAll } from '../tensors.js';
 import { checkOneOf, checkPositiveInteger } from '../validate.js';
+import { linearGeometry, parseRefine, refinePaths, type RefineSpec, type RefineSpecInput } from './refine.js';
 import { quadrature, RULES, type Rule } from './rules.js';
 import { yieldToEventLoop, type MethodInput, type MethodResult } from './types.js';
 
@@ -12,6 +13,11 @@ export interface IGOptions {
   readonly rule?: Rule;
   /** Keep the path points in the trace. */
   readonly keepPath?: boolean;
+  /**
+   * Where the rule misses f(x) − f(baseline) by more than the tolerance, integrate the straight line again
+   * by adaptive Simpson on sub-intervals: `true` (1% of |Δf|) or `{ tolerance, maxGradients }`.
+   */
+  readonly refine?: RefineSpecInput;
 }
 
 /** How each IG option is checked before a plan runs (`refine` is checked with the path options). */
@@ -25,6 +31,7 @@ export const IG_OPTIONS = { steps: positiveInteger, rule: oneOf(RULES), keepPath
 export async function integratedGradients(input: MethodInput, options: IGOptions = {}): Promise<MethodResult> {
   const steps = checkPositiveInteger('steps', options.steps ?? 50);
   const rule = checkOneOf('rule', options.rule ?? 'gaussLegendre', RULES);
+  const refine = parseRefine(options.refine);
   const { alphas, weights } = quadrature(rule, steps);
   const { oracle, x, baseline, targets } = input;
   const examples = x.shape[0];
@@ -65,7 +72,7 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
       input.onStep?.(firstStep + s, steps);
       await yieldToEventLoop();
     }
-    const attribution = tf.tidy(() => tf.mul(delta, tf.concat(groups.map((g) => g.sum.reshape([g.size, features]))).reshape(x.shape)));
+    let attribution = tf.tidy(() => tf.mul(delta, tf.concat(groups.map((g) => g.sum.reshape([g.size, features]))).reshape(x.shape)));
     const output: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
     const gradNorm: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
     const stepSum: number[][] = Array.from({ length: examples }, () => new Array<number>(steps));
@@ -77,6 +84,13 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
       read[3 * k + 2].forEach((a, i) => (stepSum[from + (i % size)][firstStep + Math.floor(i / size)] = a));
     });
     const [moved] = await readAll([tf.tidy(() => tf.mean(tf.notEqual(delta.reshape([examples, features]), 0).toFloat(), 1))]);
+    let refinement;
+    if (refine) {
+      const refined = await refineLine(input, attribution, refine, steps, weights).finally(() => attribution.dispose());
+      attribution = refined.attribution;
+      refined.stepSum.forEach((row, b) => row && (stepSum[b] = row));
+      refinement = refined.record;
+    }
     return {
       attribution,
       trace: {
@@ -86,6 +100,7 @@ export async function integratedGradients(input: MethodInput, options: IGOptions
         moved: Array.from(moved, (m) => new Array<number>(steps).fill(m)),
         stepSum,
         points: options.keepPath ? straightPath(x, baseline, alphas) : undefined,
+        refinement,
       },
     };
   } finally {
@@ -100,4 +115,56 @@ export function straightPath(x: tf.Tensor, baseline: tf.Tensor, alphas: readonly
     const alpha = tf.tensor(alphas as number[], along);
     return tf.add(baseline.expandDims(1), tf.mul(alpha, tf.sub(x, baseline).expandDims(1)));
   });
+}
+
+/**
+ * IG's refinement: the straight line is one segment whose own estimate is the rule's; where it misses,
+ * it becomes ⌈steps / 2⌉ Simpson pieces (about as many gradients as the rule took), then adaptive
+ * bisection. The trace's steps get the refined integral over their share of [0, 1] (the rule's weights
+ * laid end to end), so they still add up to Σ attribution.
+ */
+async function refineLine(input: MethodInput, attribution: tf.Tensor, spec: RefineSpec, steps: number, weights: number[]) {
+  const { oracle, x, baseline, targets } = input;
+  const examples = x.shape[0];
+  const features = x.size / examples;
+  const [xData, baselineData, attributionData, ends] = await readAll([
+    x.clone(),
+    baseline.clone(),
+    attribution.clone(),
+    tf.tidy(() => oracle.value(tf.concat([baseline, x]), [...targets, ...targets])),
+  ]);
+  const row = (data: Float32Array, b: number) => data.subarray(b * features, (b + 1) * features);
+  const result = await refinePaths(
+    {
+      values: Array.from({ length: examples }, (_, b) => [ends[b], ends[examples + b]]),
+      own: Array.from({ length: examples }, (_, b) => [row(attributionData, b).reduce((s, v) => s + v, 0)]),
+      perExample: 1,
+      targets,
+      features,
+      at: linearGeometry((b, k) => row(k === 0 ? baselineData : xData, b), x.shape.slice(1)),
+      valueAndGrad: (points, rowTargets) => oracle.valueAndGrad(points, rowTargets),
+      ownRule: (b) => row(attributionData, b),
+      firstPieces: Math.ceil(steps / 2),
+      rowsPerCall: oracle.internalBatchSize,
+    },
+    spec,
+    steps,
+  );
+  const fixed = Float32Array.from(attributionData);
+  result.correction.forEach((fix, b) => fix?.forEach((v, i) => (fixed[b * features + i] += v)));
+  const cells = [0];
+  weights.forEach((w) => cells.push(cells[cells.length - 1] + w));
+  cells[steps] = 1;
+  const stepSum = result.pieces.map(([pieces]) => {
+    if (!pieces) return null;
+    const sums = new Array<number>(steps).fill(0);
+    for (const [a, c, sum] of pieces) {
+      for (let k = 0; k < steps; k++) {
+        const overlap = Math.min(c, cells[k + 1]) - Math.max(a, cells[k]);
+        if (overlap > 0) sums[k] += (sum * overlap) / (c - a);
+      }
+    }
+    return sums;
+  });
+  return { attribution: tf.tensor(fixed, x.shape), stepSum, record: result.record(1) };
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model.js';
 import type { GradientOracle } from '../oracle.js';
+import type { RefinementRecord } from './refine.js';
 
 /** What every method is given: the model (through the oracle), the inputs and where the path starts. */
 export interface MethodInput {
@@ -45,6 +46,8 @@ export interface PathTrace {
   readonly stepLength?: number[][][];
   /** IG2: the GradCF baselines (the ends of the paths), `[B, R, ...]`. */
   readonly gradCF?: tf.Tensor;
+  /** With `refine`: what the refinement of the path integral took and left (see RefinementRecord). */
+  readonly refinement?: RefinementRecord;
   /** Anything the method had to work around (also printed with console.warn). */
   readonly warnings?: string[];
 }

@@ -134,10 +134,11 @@ describe('IG2 edge cases', () => {
     try {
       await noLeak(() => explain(model, x).ig2({ references, representation, steps: 5, stepSize: 0.1 }), async (ex) => {
         assert.ok((await ex.attribution('ig2').data()).every(Number.isFinite));
-        assert.equal(warn.mock.callCount(), 1);
-        assert.match(String(warn.mock.calls[0].arguments[0]), /vanished .* at 5 of 10 path points/);
+        // (A completeness notice may follow: this short path's Riemann sum misses Δf by more than 5%.)
+        const vanished = warn.mock.calls.filter((c) => /vanished .* at 5 of 10 path points/.test(String(c.arguments[0])));
+        assert.equal(vanished.length, 1);
         assert.equal(ex.path('ig2').warnings?.length, 1);
-        assert.deepEqual(ex.notices, ex.path('ig2').warnings, 'the warning reaches the Explanation');
+        assert.ok(ex.notices.includes(ex.path('ig2').warnings![0]), 'the warning reaches the Explanation');
         // The path to the equal reference never moves: its GradCF is x itself.
         assert.ok(maxAbsDiff((await ex.gradCF('ig2').data()).slice(0, 4), await x.data()) === 0);
       });

@@ -69,7 +69,7 @@ test('each bad plan fails in under a second, naming what is wrong, with at most 
     ['Blur IG on flat inputs', (m) => explain(m, x).ig().blurIG(), /blurIG\(\): x: expected images \[B, H, W, C\]/],
     ['baseline of the wrong shape on a later method', (m) => explain(m, x).ig().guidedIG({ baseline: wrongBaseline }), /guidedIG\(\): baseline: expected a tensor of shape \[6\]/],
     ['options that only fail together', (m) => explain(m, x).ig().smoothGrad({ of: 'ig', ofOptions: { rule: 'riemannTrapezoid', steps: 1 } }), /smoothGrad\(\): ofOptions.steps: expected at least 2 for rule 'riemannTrapezoid', got 1/],
-    ['refine of the wrong shape', (m) => explain(m, x).ig({ refine: { tolerance: -1 } } as never), /ig\(\): refine.tolerance: expected a number in \(0, Infinity\]/],
+    ['refine of the wrong shape', (m) => explain(m, x).ig({ refine: { tolerance: -1 } } as never), /ig\(\): refine.tolerance: expected a number in \(0, 1\)/],
     ['an x the model cannot take', (m) => explain(m, wrongShape).ig(), /^Error: x: the model failed on x of shape \[3, 5\] before any method ran/],
     ['a model whose gradient throws', (m) => explain(m, x).ig().guidedIG(), /^Error: model: its input gradient failed on x before any method ran: boom in the backward pass/, (b) => smooth(throwsInGradient(b) as tf.Tensor)],
     ['a model returning NaN', (m) => explain(m, x).ig().guidedIG(), /^Error: model: its output on x is NaN or Infinity \(example 0\)/, (b) => tf.mul(smooth(b), NaN)],
