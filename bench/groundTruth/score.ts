@@ -29,6 +29,16 @@ export function keywordHitRate(scores: readonly number[][], ids: ArrayLike<numbe
   return hits.length / scores.length;
 }
 
+/** The mean share of |token score| that falls on the deciding tokens, over the sentences. */
+export function keywordShare(scores: readonly number[][], ids: ArrayLike<number>, length: number, keywords: readonly number[]): number {
+  const shares = scores.map((row, r) => {
+    const total = row.reduce((s, v) => s + Math.abs(v), 0);
+    const onKeywords = row.reduce((s, v, t) => s + (keywords.includes(ids[r * length + t]) ? Math.abs(v) : 0), 0);
+    return total > 0 ? onKeywords / total : 0;
+  });
+  return shares.reduce((a, b) => a + b, 0) / shares.length;
+}
+
 /** The control: uniform random attributions of a given size. */
 export function randomAttribution(size: number, seed: number): Float32Array {
   const uniform = seededUniform(seed);
