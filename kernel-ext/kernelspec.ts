@@ -1,8 +1,10 @@
 /**
- * Writes and removes the `pathlens` kernelspec (`<data dir>/kernels/pathlens/kernel.json`) without
- * Python, following Jupyter's data-directory conventions.
+ * Writes and removes the `pathlens` kernelspec (`<data dir>/kernels/pathlens/kernel.json`) and the prebuilt
+ * JupyterLab extension (`<data dir>/labextensions/pathlens-jupyterlab/`: the widgets and a Plotly renderer)
+ * without Python, following Jupyter's data-directory conventions. JupyterLab 4 and Notebook 7 load prebuilt
+ * extensions from every Jupyter data directory, the user's included.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 export const KERNEL_NAME = 'pathlens';
 export const DISPLAY_NAME = 'TypeScript (pathlens)';
 
+/** The labextension's package name (widgets/lab/package.json), which JupyterLab expects as its folder's name. */
+export const LABEXTENSION_NAME = 'pathlens-jupyterlab';
+
 export type Location = { kind: 'user' } | { kind: 'prefix'; prefix: string };
+
+/** The built labextension shipped in the package (`npm run build:widgets`). */
+const LABEXTENSION_BUILD = fileURLToPath(new URL('../labextension', import.meta.url));
 
 /** Jupyter's per-user data directory (`jupyter --data-dir`). */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,9 +28,16 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'jupyter');
 }
 
+function dataDir(location: Location): string {
+  return location.kind === 'user' ? userDataDir() : join(resolve(location.prefix), 'share', 'jupyter');
+}
+
 export function kernelDir(location: Location): string {
-  const dataDir = location.kind === 'user' ? userDataDir() : join(resolve(location.prefix), 'share', 'jupyter');
-  return join(dataDir, 'kernels', KERNEL_NAME);
+  return join(dataDir(location), 'kernels', KERNEL_NAME);
+}
+
+export function labExtensionDir(location: Location): string {
+  return join(dataDir(location), 'labextensions', LABEXTENSION_NAME);
 }
 
 export function kernelSpec(): Record<string, unknown> {
@@ -36,20 +51,39 @@ export function kernelSpec(): Record<string, unknown> {
   };
 }
 
-/** Writes the kernelspec; returns its directory. */
-export function install(location: Location): string {
-  const dir = kernelDir(location);
-  const main = (kernelSpec().argv as string[])[1];
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'kernel.json'), `${JSON.stringify(kernelSpec(), null, 2)}\n`);
-  return dir;
+export interface Installed {
+  kernel: string;
+  labextension: string;
 }
 
-/** Removes the kernelspec; returns its directory, or undefined if none was installed there. */
-export function uninstall(location: Location): string | undefined {
-  const dir = kernelDir(location);
-  if (!existsSync(join(dir, 'kernel.json'))) return undefined;
-  rmSync(dir, { recursive: true, force: true });
-  return dir;
+/** Writes the kernelspec and copies the labextension (replacing an older copy); returns both directories. */
+export function install(location: Location): Installed {
+  const kernel = kernelDir(location);
+  const labextension = labExtensionDir(location);
+  const main = (kernelSpec().argv as string[])[1];
+  for (const built of [main, join(LABEXTENSION_BUILD, 'package.json')]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: build first (npm run build)`);
+  }
+  mkdirSync(kernel, { recursive: true });
+  writeFileSync(join(kernel, 'kernel.json'), `${JSON.stringify(kernelSpec(), null, 2)}\n`);
+  // A copy, not a link: it must outlive a reinstall of node_modules; the old one goes first (hashed file names).
+  rmSync(labextension, { recursive: true, force: true });
+  cpSync(LABEXTENSION_BUILD, labextension, { recursive: true });
+  return { kernel, labextension };
+}
+
+/** Removes the kernelspec and the labextension; returns the directories that were there. */
+export function uninstall(location: Location): Partial<Installed> {
+  const removed: Partial<Installed> = {};
+  const kernel = kernelDir(location);
+  if (existsSync(join(kernel, 'kernel.json'))) {
+    rmSync(kernel, { recursive: true, force: true });
+    removed.kernel = kernel;
+  }
+  const labextension = labExtensionDir(location);
+  if (existsSync(join(labextension, 'package.json'))) {
+    rmSync(labextension, { recursive: true, force: true });
+    removed.labextension = labextension;
+  }
+  return removed;
 }

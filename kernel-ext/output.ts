@@ -6,6 +6,9 @@
 import type { Header, JsonObject } from './wire.js';
 import { log } from './log.js';
 
+/** tfjs-backend-cpu's advice on first use in Node (install tfjs-node): for the kernel's log, not the user's cell. */
+const TFJS_NODE_BANNER = /^\n?=+\nHi, looks like you are running TensorFlow\.js in Node\.js\.[^\n]*\n=+\n?$/;
+
 type Publish = (msgType: string, content: JsonObject, parent?: Header) => void;
 
 export class OutputRouter {
@@ -20,7 +23,8 @@ export class OutputRouter {
       const stream = process[name];
       stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
         const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk);
-        if (this.parent) this.publish('stream', { name, text }, this.parent);
+        if (TFJS_NODE_BANNER.test(text)) log('tfjs:', text.trim().split('\n')[1]);
+        else if (this.parent) this.publish('stream', { name, text }, this.parent);
         else log(`${name} outside any request:`, text.trimEnd());
         const done = typeof encoding === 'function' ? encoding : callback;
         if (typeof done === 'function') queueMicrotask(() => (done as () => void)());

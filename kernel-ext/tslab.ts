@@ -8,6 +8,7 @@ import { format } from 'node:util';
 import type * as Converter from 'tslab/dist/converter.js';
 import type * as Executor from 'tslab/dist/executor.js';
 import type * as Inspect from 'tslab/dist/inspect.js';
+import { ModuleFallback, type FileSystemHost } from './resolve.js';
 import { expandShorthandProperties } from './shorthand.js';
 
 const require = createRequire(import.meta.url);
@@ -82,6 +83,9 @@ export class TslabEngine {
   private browserConverter: Converter.Converter | undefined;
 
   constructor(cwd: string) {
+    // Imports the notebook's folder lacks come from this kernel's installation (resolve.ts); tslab's
+    // converter reads files through this TypeScript's sys.
+    ModuleFallback.install(cwd, (createRequire(require.resolve('tslab/dist/converter.js'))('@tslab/typescript-for-tslab') as { sys: FileSystemHost }).sys);
     const self = this;
     const converters = {
       get node() {

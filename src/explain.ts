@@ -7,6 +7,7 @@ import { guidedIG, type GuidedIGOptions } from './methods/guidedIG.js';
 import { integratedGradients, type IGOptions } from './methods/ig.js';
 import { defaultProgress } from './progress.js';
 import { ig2, type IG2Options } from './methods/ig2.js';
+import { moveToLayer, splitModel } from './layer.js';
 import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
@@ -21,6 +22,12 @@ export interface ExplainOptions {
   readonly target?: TargetSpec;
   /** At most this many points (examples × steps) go to the model in one call (default 64). */
   readonly internalBatchSize?: number;
+  /**
+   * Attribute to the output of this layer of a tf.LayersModel (or node of a tf.GraphModel) instead of
+   * the input: x (e.g. token ids) runs through the part before it once, the methods explain the part
+   * after it, and attributions have the layer's output shape (`[B, T, D]` for an embedding).
+   */
+  readonly layer?: string;
 }
 
 /** Options every method takes. */
@@ -166,10 +173,14 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
     const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
 
+    const split = this.options.layer === undefined ? undefined : splitModel(this.model, this.options.layer);
+
     const backend = await ensureBackend();
-    const model = adaptModel(this.model);
-    const x = checkInput(this.x);
-    const owned: tf.Tensor[] = [x];
+    const model = split?.tail ?? adaptModel(this.model);
+    const atLayer = split ? await moveToLayer(split, this.x, this.plan, internalBatchSize) : undefined;
+    const plan = atLayer?.plan ?? this.plan;
+    const x = atLayer ? atLayer.x.toFloat() : checkInput(this.x);
+    const owned: tf.Tensor[] = [...(atLayer?.owned ?? []), x];
     const records: MethodRecord[] = [];
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
@@ -182,7 +193,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       const oracle = createOracle(model, scores.shape[1], internalBatchSize);
       const [fInput] = await readAll([oracle.value(x, targets)]);
       for (let i = 0; i < this.plan.length; i++) {
-        const step = this.plan[i];
+        const step = plan[i];
         const label = labels[i];
         const baseline = await resolveBaseline('baseline' in step.options ? step.options.baseline : undefined, x);
         owned.push(baseline);
@@ -205,7 +216,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         records.push({
           label,
           method: step.method,
-          options: jsonSafe(step.options),
+          options: jsonSafe(this.plan[i].options),
           attribution: result.attribution,
           trace: result.trace,
           timeMs,
@@ -220,10 +231,11 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
           },
         });
       }
-      const notices = [oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
-      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context);
+      const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
+      return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context, layer);
     } catch (error) {
       for (const r of records) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
       throw error;

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { display, JUPYTER_DISPLAY, type DisplayOptions, type MimeBundle } from './display.js';
 import { heatmapView, trajectoryView, type HeatmapViewOptions, type TrajectoryViewOptions } from './display/explanationViews.js';
 import { explanationBundle, reportHTML, type ReportOptions } from './display/report.js';
-import type { HeatmapView, PlotlyView } from './display/views.js';
+import { textView, tokenScores, type TextViewOptions, type TokenOptions, type TokenScores } from './display/textViews.js';
+import type { HeatmapView, PlotlyView, TextView } from './display/views.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
 import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
 import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
@@ -55,6 +56,8 @@ export class Explanation {
     readonly notices: readonly string[] = [],
     /** The model and a copy of x (owned: disposed with the Explanation), for evaluate() and the views. */
     private readonly evaluation: EvaluationContext | null = null,
+    /** Set when explained at a layer: its name, and a copy of the model input x (e.g. token ids; owned). */
+    readonly layer?: { readonly name: string; readonly input: tf.Tensor },
   ) {
     this.records = new Map(records.map((r) => [r.label, r]));
   }
@@ -103,6 +106,16 @@ export class Explanation {
     return heatmapView(this, options);
   }
 
+  /** Per-token scores of a sequence attribution `[B, T, D]`: Σ over the embedding axis, signed and absolute (`{ tokens }` names them). */
+  tokens(name: string, options?: TokenOptions): TokenScores {
+    return tokenScores(this, name, options);
+  }
+
+  /** Sentences with each token coloured by its attribution, one row per method (`{ tokens, sign = 'all', sharedScale }`). */
+  text(options?: TextViewOptions): TextView {
+    return textView(this, options);
+  }
+
   /** One example's path trajectories as a Plotly figure (`{ example = 0, methods, panels }`). */
   trajectory(options?: TrajectoryViewOptions): PlotlyView {
     return trajectoryView(this, options);
@@ -146,6 +159,7 @@ export class Explanation {
     return {
       backend: this.backend,
       inputShape: this.inputShape,
+      layer: this.layer?.name,
       notices: this.notices,
       targets: this.targets,
       methods: this.methods.map((name) => {
@@ -175,5 +189,6 @@ export class Explanation {
       tf.dispose(traceTensors(r.trace));
     }
     this.evaluation?.x.dispose();
+    this.layer?.input.dispose();
   }
 }

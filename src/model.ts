@@ -11,17 +11,22 @@ export interface ModelAdapter {
   /** Scores `[B, K]` for a batch; throws a named error for any other output shape. */
   forward(batch: tf.Tensor): tf.Tensor2D;
   readonly source: ModelLike;
+  /**
+   * IG2's representation probe for a layer name (or `'penultimate'`; undefined: the scores only), where
+   * the adapter knows its layers itself (the part of a tf.LayersModel after a split, see layer.ts).
+   */
+  readonly probe?: (spec: string | undefined, output: 'model' | 'logits') => (batch: tf.Tensor) => { representation: tf.Tensor2D; output: tf.Tensor2D };
 }
 
-function isLayersModel(model: object): model is tf.LayersModel {
+export function isLayersModel(model: object): model is tf.LayersModel {
   return 'layers' in model && typeof (model as tf.LayersModel).apply === 'function';
 }
 
-function isGraphModel(model: object): model is tf.GraphModel {
+export function isGraphModel(model: object): model is tf.GraphModel {
   return typeof (model as tf.GraphModel).execute === 'function' && typeof (model as tf.GraphModel).executeAsync === 'function';
 }
 
-function checkOutput(output: unknown, batchSize: number): tf.Tensor2D {
+export function checkOutput(output: unknown, batchSize: number): tf.Tensor2D {
   if (Array.isArray(output)) fail('model', 'a single output tensor [B, K]', `${output.length} outputs`);
   if (!(output instanceof tf.Tensor)) fail('model', 'an output tensor [B, K]', describe(output));
   if (output.rank !== 2 || output.shape[0] !== batchSize) {

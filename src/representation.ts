@@ -26,39 +26,55 @@ const probes = new WeakMap<object, Map<string, RepresentationProbe>>();
 export function representationProbe(model: ModelAdapter, spec: RepresentationSpec | undefined, outputOption: unknown): RepresentationProbe {
   const output = checkOneOf('output', outputOption ?? 'model', EXPLAINED_OUTPUTS);
   const layers = model.kind === 'layers' ? (model.source as tf.LayersModel) : undefined;
-  if (output === 'logits' && !layers) {
+  const probeAt = model.probe ?? (layers ? (s: string | undefined, o: ExplainedOutput) => layerProbe(layers, s, o) : undefined);
+  if (output === 'logits' && !probeAt) {
     fail('output', "'model' for a function model or a tf.GraphModel ('logits' reads the last layer of a tf.LayersModel; let your function return logits instead)", "'logits'");
   }
   if (typeof spec === 'function') {
-    const scores = layers && output === 'logits' ? layerProbe(layers, undefined, output) : undefined;
+    const scores = probeAt && output === 'logits' ? probeAt(undefined, output) : undefined;
     return (batch) => {
       const representation = checkRepresentation(spec(batch), batch.shape[0]);
       return { representation, output: scores ? scores(batch).output : model.forward(batch) };
     };
   }
   if (spec !== undefined && typeof spec !== 'string') fail('representation', "'penultimate', a layer name or a function (batch) => tf.Tensor [B, D]", describe(spec));
-  if (!layers) {
+  if (!probeAt) {
     fail('representation', 'a function (batch) => tf.Tensor [B, D] (layer names and the default need a tf.LayersModel)', spec === undefined ? 'none' : `'${spec}'`);
   }
-  return layerProbe(layers, spec ?? 'penultimate', output);
+  return probeAt(spec ?? 'penultimate', output);
+}
+
+/** The symbolic tensors a layer probe reads from a tf.LayersModel, and how its results become the probe's pair. */
+export interface ProbeTensors {
+  readonly outputs: Symbolic[];
+  finish(results: tf.Tensor[]): { representation: tf.Tensor2D; output: tf.Tensor2D };
+}
+
+export function probeTensors(model: tf.LayersModel, spec: string | undefined, output: ExplainedOutput): ProbeTensors {
+  const representation = spec === undefined ? undefined : representationTensor(model, spec);
+  const { scores, head } = outputTensor(model, output);
+  // The representation may be the very tensor the logits head reads ('penultimate' with output 'logits').
+  const outputs = representation && representation !== scores ? [representation, scores] : [scores];
+  return {
+    outputs,
+    finish: (results) => {
+      const raw = results[results.length - 1];
+      const out = head ? head(raw) : raw;
+      if (out.rank !== 2) fail('model', 'an output of shape [B, K] (rank 2)', `shape [${out.shape.join(', ')}]`);
+      return { representation: (representation ? results[0] : out) as tf.Tensor2D, output: out as tf.Tensor2D };
+    },
+  };
 }
 
 function layerProbe(model: tf.LayersModel, spec: string | undefined, output: ExplainedOutput): RepresentationProbe {
   const key = `${spec ?? ''}\u0000${output}`;
   const cached = probes.get(model)?.get(key);
   if (cached) return cached;
-  const representation = spec === undefined ? undefined : representationTensor(model, spec);
-  const { scores, head } = outputTensor(model, output);
-  // The representation may be the very tensor the logits head reads ('penultimate' with output 'logits').
-  const outputs = representation && representation !== scores ? [representation, scores] : [scores];
-  const twoHeads = tf.model({ inputs: model.inputs, outputs });
+  const tensors = probeTensors(model, spec, output);
+  const twoHeads = tf.model({ inputs: model.inputs, outputs: tensors.outputs });
   const probe: RepresentationProbe = (batch) => {
     const applied = twoHeads.apply(batch, { training: false });
-    const results = (Array.isArray(applied) ? applied : [applied]) as tf.Tensor[];
-    const raw = results[results.length - 1];
-    const out = head ? head(raw) : raw;
-    if (out.rank !== 2) fail('model', 'an output of shape [B, K] (rank 2)', `shape [${out.shape.join(', ')}]`);
-    return { representation: (representation ? results[0] : out) as tf.Tensor2D, output: out as tf.Tensor2D };
+    return tensors.finish((Array.isArray(applied) ? applied : [applied]) as tf.Tensor[]);
   };
   if (!probes.has(model)) probes.set(model, new Map());
   probes.get(model)!.set(key, probe);

@@ -13,7 +13,10 @@ const BASE = '@jupyter-widgets/base';
 const common = { bundle: true, external: [BASE], target: 'es2020', logLevel: 'warning', legalComments: 'none', charset: 'utf8' };
 
 await build({ ...common, entryPoints: [join(root, 'widgets/src/index.ts')], format: 'esm', outfile: join(root, 'dist/widgets/esm/index.js') });
-await build({ ...common, entryPoints: [join(root, 'widgets/src/plugin.ts')], format: 'esm', outfile: join(root, 'widgets/lab/lib/plugin.js') });
+// The lab entry leaves JupyterLab's packages to the host's share scope and plotly.js to webpack, which
+// splits it into a chunk of its own that loads with the first figure.
+const LAB_EXTERNAL = [BASE, '@jupyterlab/rendermime', '@lumino/widgets', 'plotly.js-dist-min'];
+await build({ ...common, external: LAB_EXTERNAL, entryPoints: [join(root, 'widgets/src/plugin.ts')], format: 'esm', outfile: join(root, 'widgets/lab/lib/plugin.js') });
 
 const cjs = await build({ ...common, entryPoints: [join(root, 'widgets/src/index.ts')], format: 'cjs', write: false, minify: true });
 const body = cjs.outputFiles[0].text;

@@ -6,6 +6,7 @@ import { heatmapGrid, type HeatmapOptions } from '../render/heatmapGrid.js';
 import { resolveHeatmapOptions } from '../render/heatmapOptions.js';
 import { pca2 } from '../render/pca.js';
 import { trajectoryFigure, PANELS, type PanelName, type PathProjection, type PathSeries } from '../render/trajectory.js';
+import { positionLabels, type TokenLabels } from './textViews.js';
 import { HeatmapView, PlotlyView } from './views.js';
 
 /** Options of `ex.heatmap()`: how to draw (see {@link HeatmapOptions}) and what. */
@@ -16,6 +17,10 @@ export interface HeatmapViewOptions extends HeatmapOptions {
   readonly examples?: readonly number[];
   /** Names of the classes, to label rows with the explained class's name. */
   readonly classNames?: readonly string[];
+  /** Flat inputs: one name per feature, under the bars; sequences: one label per position, under the strip. */
+  readonly featureNames?: readonly string[];
+  /** Sequences: each example's tokens under its strip (see `ex.tokens`; default at a layer: the token ids). */
+  readonly tokens?: TokenLabels;
 }
 
 /** Options of `ex.trajectory()`. */
@@ -29,14 +34,14 @@ export interface TrajectoryViewOptions {
   readonly classNames?: readonly string[];
 }
 
-function checkMethods(ex: Explanation, methods: readonly string[] | undefined): string[] {
+export function checkMethods(ex: Explanation, methods: readonly string[] | undefined): string[] {
   if (methods === undefined) return ex.methods;
   if (!Array.isArray(methods) || methods.length === 0) throw new Error(`methods: expected a non-empty array of method names, got ${JSON.stringify(methods)}`);
   for (const m of methods) if (!ex.methods.includes(m)) throw new Error(`methods: expected names among ${ex.methods.map((n) => `'${n}'`).join(', ')}, got '${m}'`);
   return [...methods];
 }
 
-function checkExample(ex: Explanation, name: string, b: unknown): number {
+export function checkExample(ex: Explanation, name: string, b: unknown): number {
   const count = ex.inputShape[0];
   if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b >= count) throw new Error(`${name}: expected an example index in [0, ${count}), got ${JSON.stringify(b)}`);
   return b;
@@ -49,7 +54,7 @@ export function exampleLabel(ex: Explanation, b: number, classNames?: readonly s
 }
 
 /** One example's values of a tensor `[B, ...]`. */
-function exampleValues(t: tf.Tensor, b: number): Float32Array {
+export function exampleValues(t: tf.Tensor, b: number): Float32Array {
   const slice = tf.tidy(() => t.slice(b, 1));
   try {
     return slice.dataSync() as Float32Array;
@@ -70,6 +75,7 @@ export function heatmapView(ex: Explanation, options: HeatmapViewOptions = {}): 
     label: exampleLabel(ex, b, options.classNames),
     maps: methods.map((m) => exampleValues(ex.attribution(m), b)),
     input: input ? exampleValues(input, b) : undefined,
+    labels: positionLabels(ex, b, options),
   }));
   const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved);
   const how = `${resolved.sign} attributions, ${resolved.sharedScale ? 'one scale per example' : 'one scale per map'}, clipped at the ${resolved.clip}th percentile`;

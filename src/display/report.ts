@@ -39,7 +39,8 @@ export function summaryText(ex: Explanation): string {
     const gap = c.gap.reduce((s, g) => s + Math.abs(g), 0) / c.gap.length;
     return `  ${m.padEnd(16)} mean |gap| ${gap.toExponential(2).padStart(9)}  ${String(gradientRows).padStart(7)} gradients  ${timeMs.toFixed(0).padStart(6)} ms`;
   });
-  return [`pathlens Explanation: ${ex.methods.length} method(s) on x of shape [${ex.inputShape.join(', ')}] (${ex.backend}); targets ${ex.targets.join(' ')}`, ...lines].join('\n');
+  const where = ex.layer ? `at layer '${ex.layer.name}', output` : 'on x';
+  return [`pathlens Explanation: ${ex.methods.length} method(s) ${where} of shape [${ex.inputShape.join(', ')}] (${ex.backend}); targets ${ex.targets.join(' ')}`, ...lines].join('\n');
 }
 
 const STYLE = `
@@ -76,7 +77,8 @@ export function reportHTML(ex: Explanation, options: ReportOptions = {}): string
   const examples = Array.from({ length: Math.min(count, ex.inputShape[0]) }, (_, b) => b);
   const plots = examples.map((b) => trajectoryView(ex, { example: b, classNames }).toHTML());
   const notices = ex.notices.map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');
-  const meta = `${ex.methods.length} method(s): ${ex.methods.join(', ')} · x of shape [${ex.inputShape.join(', ')}] · backend ${ex.backend} · explained classes ${ex.targets.join(', ')}`;
+  const where = ex.layer ? `attributed at layer '${ex.layer.name}', output` : 'x';
+  const meta = `${ex.methods.length} method(s): ${ex.methods.join(', ')} · ${where} of shape [${ex.inputShape.join(', ')}] · backend ${ex.backend} · explained classes ${ex.targets.join(', ')}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body { margin: 16px 24px; background: #fff; } ${STYLE}</style>

@@ -35,6 +35,27 @@ export class ImageView {
   }
 }
 
+/** Tokens coloured by attribution: `text/html` (the tokens as text, escaped) with an `image/png` of the same. */
+export class TextView extends ImageView {
+  constructor(
+    png: Uint8Array,
+    width: number,
+    height: number,
+    description: string,
+    readonly html: string,
+  ) {
+    super(png, width, height, description);
+  }
+
+  override [JUPYTER_DISPLAY](): MimeBundle {
+    return { 'text/html': this.html, ...super[JUPYTER_DISPLAY]() };
+  }
+
+  override toHTML(): string {
+    return this.html;
+  }
+}
+
 /** The heatmap grid: an image, plus the scale of every map. */
 export class HeatmapView extends ImageView {
   constructor(

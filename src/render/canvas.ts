@@ -8,6 +8,17 @@ export function newCanvas(width: number, height: number): Canvas {
   return createCanvas(Math.max(1, Math.round(width)), Math.max(1, Math.round(height)));
 }
 
+/** A canvas filled with white, its context set to `font` with text centred vertically. */
+export function whiteCanvas(width: number, height: number, font: string): { canvas: Canvas; ctx: SKRSContext2D } {
+  const canvas = newCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = font;
+  ctx.textBaseline = 'middle';
+  return { canvas, ctx };
+}
+
 /** Draws RGBA pixels (`width × height`) scaled into a rectangle, nearest neighbour (no blurring of cells). */
 export function drawPixels(ctx: SKRSContext2D, rgba: Uint8ClampedArray, width: number, height: number, x: number, y: number, w: number, h: number): void {
   const source = newCanvas(width, height);

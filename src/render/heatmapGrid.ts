@@ -1,6 +1,6 @@
-import { drawPixels, fitText, newCanvas, toPng, type Context } from './canvas.js';
+import { drawPixels, fitText, toPng, whiteCanvas, type Context } from './canvas.js';
 import { colorAt, colormapTable, cssColor, LUT_SIZE, type ColormapName } from './colormap.js';
-import { applySign, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
+import { applySign, formatScale, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
 import { colorize } from './pixels.js';
 
 /** How attributions become a picture. Every field has a default (see `resolveHeatmapOptions`). */
@@ -30,6 +30,8 @@ export interface HeatmapRow {
   readonly label: string;
   readonly maps: readonly ArrayLike<number>[];
   readonly input?: ArrayLike<number>;
+  /** Labels under this row's bars or strip (e.g. its tokens), instead of the grid's. */
+  readonly labels?: readonly string[];
 }
 
 export interface HeatmapGrid {
@@ -57,21 +59,37 @@ const BAR = 8;
 const BAR_LABEL = 14;
 const FONT = '12px sans-serif';
 
-/** Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map. */
-export function heatmapGrid(exampleShape: readonly number[], columns: readonly string[], rows: readonly HeatmapRow[], options: ResolvedHeatmapOptions): HeatmapGrid {
+/** Left margin of a bar chart or strip for its value ticks, and the band under it for position labels. */
+const AXIS_LEFT = 44;
+const AXIS_BOTTOM = 46;
+
+/**
+ * Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map.
+ * Bars (flat inputs) and strips (sequences) get axes: value ticks with a zero line (bars), and a label
+ * under each position: `labels` (feature names, tokens) or the index.
+ */
+export function heatmapGrid(
+  exampleShape: readonly number[],
+  columns: readonly string[],
+  rows: readonly HeatmapRow[],
+  options: ResolvedHeatmapOptions,
+  labels?: readonly string[],
+): HeatmapGrid {
   const layout = layoutOf(exampleShape);
   const { sign, reduce, clip, colormap, sharedScale } = options;
+  const positions = layout.height * layout.width;
+  for (const names of [labels, ...rows.map((r) => r.labels)]) {
+    if (names !== undefined && names.length !== positions) {
+      throw new Error(`featureNames: expected ${positions} names (one per ${layout.kind === 'sequence' ? 'position' : 'feature'}), got ${names.length}`);
+    }
+  }
+  const axes = layout.kind !== 'image';
   const cell = cellSize(layout, options.cellSize);
-  const block = cell.h + 4 + BAR + BAR_LABEL;
+  const block = cell.h + (axes ? AXIS_BOTTOM : 0) + 4 + BAR + BAR_LABEL;
   const width = ROW_LABEL + columns.length * (cell.w + PAD) + PAD;
   const height = TITLE + PAD + rows.length * (block + PAD);
-  const canvas = newCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, height);
-  ctx.font = FONT;
+  const { canvas, ctx } = whiteCanvas(width, height, FONT);
   ctx.fillStyle = '#222222';
-  ctx.textBaseline = 'middle';
   ctx.textAlign = 'center';
   columns.forEach((title, j) => ctx.fillText(fitText(ctx, title, cell.w), ROW_LABEL + j * (cell.w + PAD) + cell.w / 2, TITLE / 2 + 2));
 
@@ -85,13 +103,16 @@ export function heatmapGrid(exampleShape: readonly number[], columns: readonly s
     ctx.textAlign = 'left';
     ctx.fillStyle = '#222222';
     ctx.fillText(fitText(ctx, row.label, ROW_LABEL - PAD), PAD / 2, top + cell.h / 2);
-    cells.push(signed.map((_, j) => ({ x: ROW_LABEL + j * (cell.w + PAD), y: top, width: cell.w, height: cell.h })));
+    const inset = axes ? AXIS_LEFT : 0;
+    cells.push(signed.map((_, j) => ({ x: ROW_LABEL + j * (cell.w + PAD) + inset, y: top, width: cell.w - inset, height: cell.h })));
     signed.forEach((map, j) => {
       const left = ROW_LABEL + j * (cell.w + PAD);
       const unit = toUnit(map, rowScales[j], sign);
-      if (layout.kind === 'vector') drawBars(ctx, unit, colormap, sign, left, top, cell.w, cell.h);
-      else drawPixels(ctx, colorize(unit, colormap, background, background ? options.alpha : 1), layout.width, layout.height, left, top, cell.w, cell.h);
-      drawColorBar(ctx, colormap, sign, rowScales[j], left, top + cell.h + 4, cell.w);
+      const box = cells[i][j];
+      if (layout.kind === 'vector') drawBars(ctx, unit, colormap, sign, box.x, box.y, box.width, box.height);
+      else drawPixels(ctx, colorize(unit, colormap, background, background ? options.alpha : 1), layout.width, layout.height, box.x, box.y, box.width, box.height);
+      if (axes) drawAxes(ctx, layout.kind === 'vector' ? sign : undefined, rowScales[j], positions, row.labels ?? labels, box);
+      drawColorBar(ctx, colormap, sign, rowScales[j], left, top + cell.h + (axes ? AXIS_BOTTOM : 0) + 4, cell.w);
     });
     return rowScales;
   });
@@ -120,6 +141,49 @@ function drawBars(ctx: Context, unit: Float64Array, colormap: ColormapName, sign
   ctx.fillRect(x, zero - 0.5, w, 1);
 }
 
+/**
+ * The axes of a bar chart or strip: for bars, value ticks (0 and ± the scale) and a zero line on the
+ * left; for both, a tick and a label under each position (every k-th when they would not fit).
+ */
+function drawAxes(ctx: Context, sign: Sign | undefined, scale: number, positions: number, labels: readonly string[] | undefined, box: CellBox): void {
+  const { x, y, width: w, height: h } = box;
+  ctx.save();
+  ctx.fillStyle = '#444444';
+  ctx.strokeStyle = '#444444';
+  ctx.lineWidth = 1;
+  ctx.font = '10px sans-serif';
+  ctx.beginPath();
+  ctx.moveTo(x - 0.5, y);
+  ctx.lineTo(x - 0.5, y + h + 0.5);
+  ctx.lineTo(x + w, y + h + 0.5);
+  ctx.stroke();
+  if (sign !== undefined) {
+    const s = formatScale(scale);
+    const ticks: Array<[number, string]> =
+      sign === 'all' ? [[y, `+${s}`], [y + h / 2, '0'], [y + h, `−${s}`]] : [[y, sign === 'negative' ? `−${s}` : s], [y + h, '0']];
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const [ty, text] of ticks) {
+      ctx.fillRect(x - 4, Math.min(Math.floor(ty), y + h - 1), 4, 1);
+      ctx.fillText(fitText(ctx, text, AXIS_LEFT - 6), x - 5, Math.min(Math.max(ty, y + 5), y + h - 5));
+    }
+  }
+  const slot = w / positions;
+  const every = Math.max(1, Math.ceil(12 / slot));
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (let i = 0; i < positions; i += every) {
+    const cx = x + (i + 0.5) * slot;
+    ctx.fillRect(Math.round(cx) - 0.5, y + h, 1, 3);
+    ctx.save();
+    ctx.translate(cx, y + h + 6);
+    ctx.rotate(-Math.PI / 4);
+    ctx.fillText(fitText(ctx, labels?.[i] ?? String(i), AXIS_BOTTOM * 1.3), 0, 0);
+    ctx.restore();
+  }
+  ctx.restore();
+}
+
 function drawColorBar(ctx: Context, colormap: ColormapName, sign: Sign, scale: number, x: number, y: number, w: number): void {
   const table = colormapTable(colormap);
   const rgba = new Uint8ClampedArray(LUT_SIZE * 4);
@@ -141,9 +205,4 @@ function drawColorBar(ctx: Context, colormap: ColormapName, sign: Sign, scale: n
     ctx.fillText('0', x + w / 2, labelY);
   }
   ctx.font = FONT;
-}
-
-export function formatScale(v: number): string {
-  if (v === 0) return '0';
-  return Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(2))) : v.toExponential(1);
 }

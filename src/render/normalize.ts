@@ -111,3 +111,9 @@ export function grayscale(values: ArrayLike<number>, layout: MapLayout): Float64
   }
   return hi > lo ? mean.map((v) => (v - lo) / (hi - lo)) : mean.fill(0.5);
 }
+
+/** A scale for a label: two significant digits, exponent notation when very small or large. */
+export function formatScale(v: number): string {
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(2))) : v.toExponential(1);
+}

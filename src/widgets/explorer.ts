@@ -9,6 +9,9 @@ export function explorerState(data: WidgetData, description: string): Record<str
     ...identity('explorer'),
     description,
     example: data.example,
+    // Not `layout`: DOMWidget models keep their CSS layout model under that name.
+    input_kind: data.layout,
+    labels: data.labels,
     target: data.target,
     methods: data.methods,
     method: data.methods[0],

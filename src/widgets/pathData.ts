@@ -29,6 +29,10 @@ export function frameBudget(methodsWithPath: number, floatsPerFrame: number): nu
 
 export interface WidgetData {
   readonly example: number;
+  /** How the example is drawn: an image, a sequence (tokens) or a flat vector (bars). */
+  readonly layout: 'image' | 'sequence' | 'vector';
+  /** One label per position of a sequence or vector (tokens, feature names); empty for images. */
+  readonly labels: string[];
   readonly target: number;
   readonly methods: string[];
   readonly height: number;
@@ -111,7 +115,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-export function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean): WidgetData {
+export function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, labels: string[] = []): WidgetData {
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
   const layout = layoutOf(ex.inputShape.slice(1));
@@ -157,6 +161,8 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
   const pathNote = without.length === 0 ? '' : !context ? 'this explanation was made without its model, so paths cannot be replayed' : `no path kept for ${without.join(', ')}: ${KEEP_PATH_HINT}`;
   return {
     example,
+    layout: layout.kind,
+    labels,
     target,
     methods,
     height: layout.height,

@@ -13,10 +13,15 @@ import { KernelWidget } from './model.js';
 import { WIDGET_KINDS, type WidgetKind } from './module.js';
 import { KEEP_PATH_HINT, widgetData } from './pathData.js';
 import { playerState, playerTraits } from './player.js';
+import { positionLabels, type TokenLabels } from '../display/textViews.js';
 
 export interface WidgetOptions {
   /** Which example (default 0). */
   readonly example?: number;
+  /** Sequences: the tokens (one array per example, or a vocabulary for the explained token ids). */
+  readonly tokens?: TokenLabels;
+  /** Flat inputs: one name per feature. */
+  readonly featureNames?: readonly string[];
 }
 
 const TITLES: Record<WidgetKind, string> = { explorer: 'pathlens attribution explorer', player: 'pathlens path player' };
@@ -24,8 +29,8 @@ const TITLES: Record<WidgetKind, string> = { explorer: 'pathlens attribution exp
 export const NO_COMMS_REASON = 'pathlens: no widget comms here (run the notebook on the "TypeScript (pathlens)" kernel: npx pathlens kernel install); showing the static heatmap';
 
 /** What a front end without widgets shows: the example's heatmaps as a PNG, and a line of text. */
-function fallbackBundle(ex: Explanation, kind: WidgetKind, example: number, note: string): MimeBundle {
-  const heatmap = ex.heatmap({ examples: [example] })[JUPYTER_DISPLAY]();
+function fallbackBundle(ex: Explanation, kind: WidgetKind, example: number, note: string, labels: string[]): MimeBundle {
+  const heatmap = ex.heatmap({ examples: [example], featureNames: labels.length > 0 ? labels : undefined })[JUPYTER_DISPLAY]();
   const what = `${TITLES[kind]}: example ${example} (class ${ex.targets[example]}), ${ex.methods.join(', ')}`;
   return { 'image/png': heatmap['image/png'], 'text/plain': `${what}; ${note}` };
 }
@@ -80,14 +85,15 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
   const example = options.example ?? 0;
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
+  const labels = positionLabels(ex, example, options) ?? [];
   const hook = getKernelHook();
   if (!hook) {
-    const bundle = fallbackBundle(ex, kind, example, NO_COMMS_REASON);
+    const bundle = fallbackBundle(ex, kind, example, NO_COMMS_REASON, labels);
     const shown = new StaticWidget(bundle, NO_COMMS_REASON);
     shown.show();
     return shown;
   }
-  const data = widgetData(ex, context, example, kind === 'player');
+  const data = widgetData(ex, context, example, kind === 'player', labels);
   const hasPath = data.frames.some((f) => f > 0);
   const note =
     kind === 'player' && !hasPath
@@ -96,5 +102,5 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
   const description = `${TITLES[kind]}: example ${example} (class ${data.target}), ${data.methods.join(', ')}`;
   const state = kind === 'explorer' ? explorerState(data, description) : playerState(data, description);
   const specs = kind === 'explorer' ? explorerTraits(data) : playerTraits(data);
-  return new KernelWidget(hook, state, specs, () => fallbackBundle(ex, kind, example, note));
+  return new KernelWidget(hook, state, specs, () => fallbackBundle(ex, kind, example, note, labels));
 }

@@ -1,24 +1,21 @@
 // Drives the real `pathlens` kernel: installs it into a temporary prefix with the CLI, then runs
 // Jupyter's kernel test suite, the comm/robustness tests and every notebook with Debian's Python
 // (jupyter_kernel_test, jupyter_client, nbclient). Needs those Debian packages (.ci/run installs them);
-// without them the tests are skipped, except under CI where they fail.
+// without them the tests are skipped, except under CI where they fail (test/jupyter.ts).
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { jupyterEnv, PYTHON } from '../jupyter.js';
+import { jupyterEnv, missingPython, PYTHON, skipUnlessAvailable } from '../jupyter.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const CLI = join(ROOT, 'dist', 'kernel-ext', 'cli.js');
 
-const probe = spawnSync(PYTHON, ['-c', 'import jupyter_kernel_test, jupyter_client, nbclient'], { encoding: 'utf8' });
-const missing = probe.status === 0 ? undefined : `Debian's python3-jupyter-kernel-test and python3-nbclient are needed (${(probe.stderr || String(probe.error)).trim().split('\n').at(-1)})`;
-if (missing && process.env.CI) throw new Error(missing);
-const skip = missing ? `${missing}; skipped` : false;
+const skip = skipUnlessAvailable(missingPython(['jupyter_kernel_test', 'jupyter_client', 'nbclient'], 'python3-jupyter-kernel-test python3-jupyter-client python3-nbclient'));
 
 let work = '';
 let env: NodeJS.ProcessEnv = {};
@@ -48,24 +45,41 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('kernel install/uninstall write and remove the pathlens kernelspec; bad arguments are usage errors', { skip }, () => {
+test('kernel install/uninstall write and remove the kernelspec and the labextension beside it; --help prints usage; bad arguments are usage errors', { skip }, () => {
   const prefix = join(work, 'cli-prefix');
   const spec = join(prefix, 'share', 'jupyter', 'kernels', 'pathlens', 'kernel.json');
-  assert.equal(run(process.execPath, [CLI, 'kernel', 'install', `--prefix=${prefix}`]).status, 0);
+  const labextension = join(prefix, 'share', 'jupyter', 'labextensions', 'pathlens-jupyterlab');
+  const installed = run(process.execPath, [CLI, 'kernel', 'install', `--prefix=${prefix}`]);
+  assert.equal(installed.status, 0, explainFailure(installed));
+  assert.match(installed.stdout, /Installed JupyterLab extension pathlens-jupyterlab in .*labextensions[\\/]pathlens-jupyterlab/);
   const kernel = JSON.parse(readFileSync(spec, 'utf8'));
   assert.equal(kernel.display_name, 'TypeScript (pathlens)');
   assert.equal(kernel.language, 'typescript');
   assert.equal(kernel.interrupt_mode, 'signal');
   assert.deepEqual(kernel.argv.slice(1), [join(ROOT, 'dist', 'kernel-ext', 'main.js'), '{connection_file}']);
+  // The labextension as JupyterLab finds it: its package.json names the federated entry, which is there.
+  const meta = JSON.parse(readFileSync(join(labextension, 'package.json'), 'utf8'));
+  assert.equal(meta.name, 'pathlens-jupyterlab');
+  assert.ok(existsSync(join(labextension, meta.jupyterlab._build.load)), 'the remoteEntry is installed');
+  assert.deepEqual(readdirSync(join(labextension, 'static')).sort(), readdirSync(join(ROOT, 'dist', 'labextension', 'static')).sort());
   const user = run(process.execPath, [CLI, 'kernel', 'install', '--user']);
   assert.equal(user.status, 0, explainFailure(user));
   assert.ok(existsSync(join(env.JUPYTER_DATA_DIR!, 'kernels', 'pathlens', 'kernel.json')), '--user honours JUPYTER_DATA_DIR');
-  assert.match(run(process.execPath, [CLI, 'kernel', 'uninstall', '--prefix', prefix]).stdout, /Removed kernelspec pathlens/);
-  assert.ok(!existsSync(spec));
+  assert.ok(existsSync(join(env.JUPYTER_DATA_DIR!, 'labextensions', 'pathlens-jupyterlab', 'package.json')), 'and puts the labextension there too');
+  const removed = run(process.execPath, [CLI, 'kernel', 'uninstall', '--prefix', prefix]).stdout;
+  assert.match(removed, /Removed kernelspec pathlens/);
+  assert.match(removed, /Removed JupyterLab extension pathlens-jupyterlab/);
+  assert.ok(!existsSync(spec) && !existsSync(labextension));
   assert.match(run(process.execPath, [CLI, 'kernel', 'uninstall', '--prefix', prefix]).stdout, /nothing removed/);
+  for (const help of [['--help'], ['-h'], ['kernel', '--help'], ['kernel', 'install', '--help']]) {
+    const r = run(process.execPath, [CLI, ...help]);
+    assert.equal(r.status, 0, `${help.join(' ')}: ${explainFailure(r)}`);
+    assert.match(r.stdout, /^usage: pathlens kernel install \[--user \| --prefix DIR\][\s\S]*--prefix DIR/, help.join(' '));
+  }
   const bad = run(process.execPath, [CLI, 'kernel', 'install', '--global']);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /unknown option '--global'/);
+  assert.match(bad.stderr, /unknown option '--global'[\s\S]*usage: pathlens/);
+  assert.equal(run(process.execPath, [CLI]).status, 2, 'no command is a usage error');
 });
 
 test("Jupyter's kernel test suite (jupyter_kernel_test) passes against the pathlens kernel", { skip }, () => {

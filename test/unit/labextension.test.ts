@@ -1,9 +1,10 @@
-// Build check of the prebuilt JupyterLab extension (no JupyterLab here to load it): build-labextension
-// succeeds, the output declares its federated entry, shares @jupyter-widgets/base with jupyterlab_widgets
-// instead of bundling it, and its plugin registers the module name and version the kernel sends.
+// Build check of the prebuilt JupyterLab extension: build-labextension succeeds, the output declares its
+// federated entry, takes @jupyter-widgets/base, @jupyterlab/rendermime and @lumino/widgets from the host
+// instead of bundling them, keeps plotly.js in a chunk of its own, and its plugins register the module name
+// and version the kernel sends and a Plotly renderer. test/widgets/labextension.test.ts loads it in Chromium.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -22,27 +23,46 @@ test('build-labextension builds a prebuilt JupyterLab 4 extension that registers
   assert.equal(meta.jupyterlab._build.extension, './extension');
   assert.match(meta.jupyterlab._build.load, /^static\/remoteEntry\.[0-9a-f]+\.js$/);
   const entry = readFileSync(join(out, meta.jupyterlab._build.load), 'utf8');
-  assert.match(entry, /"@jupyter-widgets\/base"/, 'consumes @jupyter-widgets/base from the share scope');
+  for (const shared of ['@jupyter-widgets/base', '@jupyterlab/rendermime', '@lumino/widgets']) assert.ok(entry.includes(`"${shared}"`), `consumes ${shared} from the share scope`);
+  const chunks = readdirSync(join(out, 'static'));
+  const plotlyChunk = chunks.filter((f) => /^plotly\.[0-9a-f]+\.js$/.test(f));
+  assert.equal(plotlyChunk.length, 1, `plotly.js has a chunk of its own: ${chunks.join(', ')}`);
+  for (const f of chunks.filter((c) => c.endsWith('.js') && !plotlyChunk.includes(c))) assert.ok(statSync(join(out, 'static', f)).size < 200_000, `${f} does not carry plotly.js`);
   assert.ok(pkg.files.includes('dist/labextension'));
   assert.ok(existsSync(join(out, 'static')));
 
-  // The plugin itself, with a stand-in for the host's @jupyter-widgets/base: what does it register?
-  const bundled = await build({ entryPoints: [join(ROOT, 'widgets/lab/lib/plugin.js')], bundle: true, format: 'cjs', write: false, external: ['@jupyter-widgets/base'], logLevel: 'error' });
+  // The plugins themselves, with stand-ins for the host's shared modules: what do they register?
+  const bundled = await build({ entryPoints: [join(ROOT, 'widgets/lab/lib/plugin.js')], bundle: true, format: 'cjs', write: false, external: ['@jupyter-widgets/base', '@jupyterlab/rendermime', '@lumino/widgets', 'plotly.js-dist-min'], logLevel: 'error' });
   class DOMWidgetModel {
     static serializers = {};
     defaults() {
       return {};
     }
   }
-  const token = { name: 'IJupyterWidgetRegistry' };
-  const base = { DOMWidgetModel, DOMWidgetView: class {}, IJupyterWidgetRegistry: token };
-  const module = { exports: {} as { default?: { id: string; requires: unknown[]; autoStart: boolean; activate(app: unknown, registry: unknown): void } } };
-  new Function('require', 'module', 'exports', bundled.outputFiles[0].text)((id: string) => (id === '@jupyter-widgets/base' ? base : assert.fail(`unexpected require ${id}`)), module, module.exports);
-  const plugin = module.exports.default!;
-  assert.deepEqual([plugin.id, plugin.requires, plugin.autoStart], ['pathlens:widgets', [token], true]);
+  const widgetToken = { name: 'IJupyterWidgetRegistry' };
+  const renderToken = { name: 'IRenderMimeRegistry' };
+  const shared: Record<string, unknown> = {
+    '@jupyter-widgets/base': { DOMWidgetModel, DOMWidgetView: class {}, IJupyterWidgetRegistry: widgetToken },
+    '@jupyterlab/rendermime': { IRenderMimeRegistry: renderToken },
+    '@lumino/widgets': { Widget: class {} },
+  };
+  type Plugin = { id: string; requires: unknown[]; autoStart: boolean; activate(app: unknown, registry: unknown): void };
+  const module = { exports: {} as { default?: Plugin[] } };
+  new Function('require', 'module', 'exports', bundled.outputFiles[0].text)((id: string) => shared[id] ?? assert.fail(`unexpected require ${id}`), module, module.exports);
+  const [widgets, plotly] = module.exports.default!;
+  assert.deepEqual([widgets.id, widgets.requires, widgets.autoStart], ['pathlens:widgets', [widgetToken], true]);
+  assert.deepEqual([plotly.id, plotly.requires, plotly.autoStart], ['pathlens:plotly', [renderToken], true]);
   const registered: { name: string; version: string; exports: Record<string, unknown> }[] = [];
-  plugin.activate({}, { registerWidget: (w: (typeof registered)[0]) => registered.push(w) });
+  widgets.activate({}, { registerWidget: (w: (typeof registered)[0]) => registered.push(w) });
   assert.equal(registered.length, 1);
   assert.deepEqual([registered[0].name, registered[0].version], [WIDGET_MODULE, WIDGET_PACKAGE_VERSION]);
   for (const name of [...Object.values(MODEL_NAMES), ...Object.values(VIEW_NAMES)]) assert.equal(typeof registered[0].exports[name], 'function', name);
+
+  // The Plotly renderer is added only where no factory for the type exists.
+  const added: { mimeTypes: string[]; rank: number }[] = [];
+  const rendermime = (existing: boolean) => ({ getFactory: (mt: string) => (existing && mt === 'application/vnd.plotly.v1+json' ? {} : undefined), addFactory: (f: { mimeTypes: string[] }, rank: number) => added.push({ mimeTypes: f.mimeTypes, rank }) });
+  plotly.activate({}, rendermime(true));
+  assert.deepEqual(added, []);
+  plotly.activate({}, rendermime(false));
+  assert.deepEqual(added, [{ mimeTypes: ['application/vnd.plotly.v1+json'], rank: 0 }]);
 });

@@ -151,3 +151,24 @@ test('non-image inputs: a vector gets bars, a sequence a strip, instead of faili
   assert.deepEqual(sp(s.x + 2, s.y + 2), Array.from(colorAt('coolwarm', 1)));
   assert.deepEqual(sp(s.x + s.width - 3, s.y + 2), Array.from(colorAt('coolwarm', 0)));
 });
+
+test('bars and strips have axes: a value axis and zero line for bars, position labels under both; featureNames must match', async () => {
+  const options = resolveHeatmapOptions({ sign: 'all', overlay: false, clip: 100, cellSize: 64 });
+  const plain = heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options);
+  const named = heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, ['age', 'income', 'height', 'weight']);
+  const [px, other] = [await decode(named.png), await decode(plain.png)];
+  const box = named.cells[0][0];
+  assert.deepEqual(box, plain.cells[0][0], 'names do not move the chart');
+  const dark = (p: number[]) => Math.max(...p) < 120;
+  assert.ok(dark(px(box.x - 1, box.y + Math.floor(box.height / 4))), 'a value axis left of the bars');
+  assert.ok(dark(px(box.x - 3, Math.floor(box.y + box.height / 2))), 'with a tick at zero');
+  const labelBand = (get: (x: number, y: number) => number[]) => {
+    let inked = 0;
+    for (let y = box.y + box.height + 8; y < box.y + box.height + 40; y++) for (let x = box.x; x < box.x + box.width; x++) if (dark(get(x, y))) inked++;
+    return inked;
+  };
+  assert.ok(labelBand(px) > labelBand(other), 'feature names take more ink than indices');
+  assert.ok(labelBand(other) > 0, 'indices are written when there are no names');
+  assert.throws(() => heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, ['a']), /featureNames: expected 4 names \(one per feature\), got 1/);
+  assert.throws(() => heatmapGrid([3, 2], ['m'], [{ label: 'x', maps: [[1, 1, 0, 0, -1, -1]] }], options, ['a']), /featureNames: expected 3 names \(one per position\)/);
+});

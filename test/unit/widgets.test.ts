@@ -313,3 +313,25 @@ test('the AMD bundle defines the module on @jupyter-widgets/base with the name a
   const view = new DataView(new Float32Array([1.5, -2]).buffer);
   assert.deepEqual(Array.from(serializers.path_points.deserialize(view) as Float32Array), [1.5, -2], 'buffers arrive as DataView and become Float32Array');
 });
+
+test('the explorer of a flat input: input_kind vector, one label per feature (featureNames, else indices), checked; images have none', async () => {
+  const { hook, sent } = fakeHook();
+  (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
+  const random = rng(3);
+  const f = randomSmoothModel(random, 4, 5, 2);
+  const x = randomTensor(random, [1, 4], 0, 1);
+  const flat = await explain(f, x).gradient().run({ onProgress: () => {} });
+  try {
+    const stateOf = () => sent.filter((s) => s.kind === 'open').at(-1)!.data.state as Record<string, unknown>;
+    flat.widget('explorer', { featureNames: ['age', 'income', 'height', 'weight'] });
+    assert.deepEqual([stateOf().input_kind, stateOf().labels], ['vector', ['age', 'income', 'height', 'weight']]);
+    flat.widget('explorer');
+    assert.deepEqual(stateOf().labels, ['0', '1', '2', '3']);
+    assert.throws(() => flat.widget('explorer', { featureNames: ['age'] }), /featureNames: expected 4 names \(one per feature\)/);
+    ex.widget('explorer');
+    assert.deepEqual([stateOf().input_kind, stateOf().labels], ['image', []]);
+  } finally {
+    flat.dispose();
+    x.dispose();
+  }
+});

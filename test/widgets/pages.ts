@@ -18,20 +18,27 @@ function useEsmBuild(root: string): Plugin {
   };
 }
 
+const common = {
+  bundle: true,
+  format: 'iife' as const,
+  platform: 'browser' as const,
+  target: 'es2020',
+  logLevel: 'error' as const,
+  loader: { '.css': 'empty', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.eot': 'empty', '.svg': 'empty' } as const,
+  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+};
+
 export async function buildPages(root: string, out: string): Promise<void> {
-  const common = {
-    bundle: true,
-    format: 'iife' as const,
-    platform: 'browser' as const,
-    target: 'es2020',
-    logLevel: 'error' as const,
-    loader: { '.css': 'empty', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.eot': 'empty', '.svg': 'empty' } as const,
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-  };
   await build({ ...common, entryPoints: [join(root, 'test/widgets/page/live.ts')], outfile: join(out, 'live.js'), plugins: [useEsmBuild(root)] });
   await build({ ...common, entryPoints: [join(root, 'test/widgets/page/static.ts')], outfile: join(out, 'static.js') });
   copyFileSync(join(root, 'node_modules/requirejs/require.js'), join(out, 'require.js'));
   writeFileSync(join(out, 'live.html'), '<!doctype html><meta charset="utf-8"><title>pathlens live</title><body><div id="outputs"></div><script src="live.js"></script></body>');
+}
+
+/** The JupyterLab-like page that loads the prebuilt labextension (page/lab.ts). */
+export async function buildLabPage(root: string, out: string): Promise<void> {
+  await build({ ...common, entryPoints: [join(root, 'test/widgets/page/lab.ts')], outfile: join(out, 'lab.js') });
+  writeFileSync(join(out, 'lab.html'), '<!doctype html><meta charset="utf-8"><title>pathlens labextension</title><body><script src="lab.js"></script></body>');
 }
 
 interface Output {

@@ -14,18 +14,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPages, staticPage, WIDGET_VIEW } from './pages.js';
 import { WIDGET_MODULE_VERSION } from '../../src/widgets/module.js';
-import { jupyterEnv, PYTHON } from '../jupyter.js';
+import { CHROMIUM, jupyterEnv, missingChromium, missingPython, PYTHON, skipUnlessAvailable } from '../jupyter.js';
 import { installKernel, startServer, type Server } from './server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const CHROMIUM = process.env.PATHLENS_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=LocalNetworkAccessChecks'];
 
-const probe = spawnSync(PYTHON, ['-c', 'import jupyter_server, nbclient'], { encoding: 'utf8' });
-const missing = probe.status === 0 && existsSync(CHROMIUM) ? undefined : `Debian's python3-jupyter-server, python3-nbclient and chromium are needed (${(probe.stderr || '').trim().split('\n').at(-1) ?? ''})`;
-if (missing && process.env.CI) throw new Error(missing);
-const skip = missing ? `${missing}; skipped` : false;
+const skip = skipUnlessAvailable(missingPython(['jupyter_server', 'nbclient'], 'python3-jupyter-server python3-nbclient') ?? missingChromium());
 
 let work = '';
 let env: NodeJS.ProcessEnv = {};
@@ -310,6 +306,55 @@ test('static: the quick-start tutorial, which ends with the widgets, executed by
   assert.deepEqual(requests, [], 'the page asked for the network');
   // require.js first looks for `pathlens` next to the page (a file: 404) before the CDN, as in nbconvert pages.
   t.diagnostic(`page errors: ${JSON.stringify(errors)}`);
+  assert.deepEqual(errors.filter((e) => !/ERR_FILE_NOT_FOUND/.test(e)), [], 'page errors');
+  await page.close();
+});
+
+test('static: the explorer of a text model explained at its embedding draws bars with the tokens under them, and reads a token on hover', { skip, timeout: 240_000 }, async () => {
+  const source = `import * as tf from '@tensorflow/tfjs';
+import { explain } from 'pathlens';
+const model = tf.sequential();
+model.add(tf.layers.embedding({ inputDim: 6, outputDim: 4, inputLength: 5, name: 'embedding', embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }) }));
+model.add(tf.layers.flatten());
+model.add(tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+const ex = await explain(model, tf.tensor2d([[1, 2, 3, 4, 5]], undefined, 'int32'), { layer: 'embedding' }).ig({ steps: 8, keepPath: true }).gradient();
+ex.widget('explorer', { tokens: ['<pad>', 'what', 'is', 'the', '<b>capital</b>', 'city'] })`;
+  const notebook = {
+    cells: [{ cell_type: 'code', id: 'c0', metadata: {}, execution_count: null, outputs: [], source }],
+    metadata: { kernelspec: { name: 'pathlens', display_name: 'TypeScript (pathlens)', language: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const written = join(work, 'tokens.ipynb');
+  const executed = join(work, 'tokens.executed.ipynb');
+  writeFileSync(written, JSON.stringify(notebook));
+  run(PYTHON, [join(HERE, 'execute_notebook.py'), written, executed, join(ROOT, 'notebooks')], { env });
+  const nb = JSON.parse(readFileSync(executed, 'utf8'));
+  const model = Object.values(nb.metadata.widgets['application/vnd.jupyter.widget-state+json'].state)[0] as { state: Record<string, unknown> };
+  assert.deepEqual([model.state.input_kind, model.state.labels], ['sequence', ['what', 'is', 'the', '<b>capital</b>', 'city']]);
+  const file = join(pages(), 'tokens.html');
+  writeFileSync(file, staticPage(nb));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e.stack ?? e)));
+  await context.unrouteAll();
+  await context.route('**/*', (route) => {
+    const url = decodeURIComponent(route.request().url());
+    if (url.startsWith('file:')) return route.continue();
+    if (url === `https://cdn.jsdelivr.net/npm/pathlens@${WIDGET_MODULE_VERSION}/dist/index.js`) return route.fulfill({ body: readFileSync(join(ROOT, 'dist/index.js')), contentType: 'text/javascript' });
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href);
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { pl: { rendered: Promise<number> } }).pl.rendered), 1);
+  const box = await page.locator(MAIN).boundingBox();
+  assert.ok(box && box.width > 2 * box.height, `a wide bar chart, not a square map (${JSON.stringify(box)})`);
+  const bars = await canvasPixels(page, MAIN);
+  assert.ok(bars.coloured > 500, `bars are drawn (${bars.coloured} coloured pixels)`);
+  assert.equal(await page.locator('.pathlens-explorer .pathlens-thumb').count(), 2);
+  // The fourth of five bars: 42 px of ticks on the left of a 560-px canvas, 4 on the right.
+  await page.mouse.move(box!.x + ((42 + 3.5 * (514 / 5)) / 560) * box!.width, box!.y + box!.height / 3);
+  assert.match(await page.locator('.pathlens-explorer .pathlens-readout').innerText(), /^'<b>capital<\/b>' \(position 3\) value /);
+  await page.screenshot({ path: join(process.env.PATHLENS_SCREENSHOT_DIR ?? work, 'widgets-tokens.png'), fullPage: true });
   assert.deepEqual(errors.filter((e) => !/ERR_FILE_NOT_FOUND/.test(e)), [], 'page errors');
   await page.close();
 });

@@ -8,11 +8,13 @@ import { SIGNS, type Sign } from '../../src/render/normalize.js';
 import { identity, INITIAL_TRAITS } from '../../src/widgets/module.js';
 import { float32 } from './binary.js';
 import { el, ensureStyle, labelled, select, setOptions, slider } from './controls.js';
-import { cellAt, grayOf, heatmapPixels, newCanvas, paint, scaleFor, signedMap, type Shape } from './draw.js';
+import { barAt, barChart, cellAt, grayOf, heatmapPixels, newCanvas, paint, scaleFor, signedMap, type Shape } from './draw.js';
 import { linePlot, type Series } from './plot.js';
 
 const MAIN = 256;
 const THUMB = 72;
+/** Bar charts (tokens, features) instead of images: the main chart and its thumbnails. */
+const BARS = { width: 560, height: 240, thumbWidth: 120, thumbHeight: 48 };
 
 export class AttributionExplorerModel extends DOMWidgetModel {
   override defaults() {
@@ -21,6 +23,8 @@ export class AttributionExplorerModel extends DOMWidgetModel {
       ...identity('explorer'),
       methods: [] as string[],
       method: '',
+      input_kind: 'image',
+      labels: [] as string[],
       ...INITIAL_TRAITS.explorer,
       frames: [] as number[],
       path_note: '',
@@ -57,6 +61,18 @@ export class AttributionExplorerView extends DOMWidgetView {
   private alphaSlider!: HTMLInputElement;
   private sharedBox!: HTMLInputElement;
 
+  /** Tokens and features are drawn as bar charts; images as maps over the input. */
+  private get bars(): boolean {
+    return this.model.get('input_kind') !== 'image';
+  }
+
+  /** The map cell under the mouse: [row, column] of an image, [0, position] of a bar chart. */
+  private cellUnder(e: MouseEvent): [number, number] | null {
+    if (!this.bars) return cellAt(this.main, e, this.shape);
+    const i = barAt(this.main, e, this.shape.width);
+    return i === null ? null : [0, i];
+  }
+
   private get shape(): Shape {
     return { height: this.model.get('height'), width: this.model.get('width'), channels: this.model.get('channels') };
   }
@@ -85,15 +101,15 @@ export class AttributionExplorerView extends DOMWidgetView {
       labelled('alpha', this.alphaSlider),
       labelled('shared scale', this.sharedBox),
     );
-    this.main = newCanvas(MAIN, MAIN, 'pathlens-main');
-    this.main.addEventListener('mousemove', (e) => this.hover(cellAt(this.main, e, this.shape)));
+    this.main = this.bars ? newCanvas(BARS.width, BARS.height, 'pathlens-main pathlens-bars') : newCanvas(MAIN, MAIN, 'pathlens-main');
+    this.main.addEventListener('mousemove', (e) => this.hover(this.cellUnder(e)));
     this.main.addEventListener('mouseleave', () => this.hover(null));
     this.main.addEventListener('click', (e) => {
-      const cell = cellAt(this.main, e, this.shape);
+      const cell = this.cellUnder(e);
       if (cell) this.change({ pinned: cell });
     });
     this.thumbs = el('div', 'pathlens-thumbs pathlens-row');
-    this.readout = el('div', 'pathlens-readout', 'hover the image to read values; click to pin a pixel');
+    this.readout = el('div', 'pathlens-readout', this.bars ? 'hover a bar to read values; click to pin it' : 'hover the image to read values; click to pin a pixel');
     this.pinPlot = newCanvas(320, 160, 'pathlens-pin-plot');
     this.pinNote = el('div', 'pathlens-note');
     this.error = el('div', 'pathlens-error');
@@ -127,13 +143,17 @@ export class AttributionExplorerView extends DOMWidgetView {
     const maps = methods.map((_, i) => methodMap(m as AttributionExplorerModel, i, s, sign));
     const shared = m.get('shared_scale') ? scaleFor(maps, clip) : undefined;
     const scales = maps.map((map) => shared ?? scaleFor([map], clip));
-    const gray = grayOf(m.get('input'), s);
-    paint(this.main, heatmapPixels(maps[selected], scales[selected], sign, gray, alpha), s);
+    const bars = this.bars;
+    const gray = bars ? undefined : grayOf(m.get('input'), s);
+    const pinned = m.get('pinned') as [number, number] | null;
+    if (bars) barChart(this.main, maps[selected], scales[selected], sign, m.get('labels') as string[], pinned?.[1]);
+    else paint(this.main, heatmapPixels(maps[selected], scales[selected], sign, gray, alpha), s);
     this.thumbs.replaceChildren(
       ...methods.map((name, i) => {
         const box = el('div', `pathlens-thumb${i === selected ? ' selected' : ''}`);
-        const canvas = newCanvas(THUMB, THUMB, 'pathlens-thumb-canvas');
-        paint(canvas, heatmapPixels(maps[i], scales[i], sign, gray, alpha), s);
+        const canvas = bars ? newCanvas(BARS.thumbWidth, BARS.thumbHeight, 'pathlens-thumb-canvas') : newCanvas(THUMB, THUMB, 'pathlens-thumb-canvas');
+        if (bars) barChart(canvas, maps[i], scales[i], sign);
+        else paint(canvas, heatmapPixels(maps[i], scales[i], sign, gray, alpha), s);
         box.append(canvas, el('span', '', name));
         box.addEventListener('click', () => this.change({ method: name }));
         return box;
@@ -149,7 +169,8 @@ export class AttributionExplorerView extends DOMWidgetView {
     const [row, col] = cell;
     const i = row * s.width + col;
     const input: Float32Array = m.get('input');
-    const value = Array.from(input.subarray(i * s.channels, (i + 1) * s.channels), (v) => v.toPrecision(3)).join(', ');
+    const values = Array.from(input.subarray(i * s.channels, (i + 1) * s.channels), (v) => v.toPrecision(3));
+    const value = values.length > 4 ? `${values.slice(0, 3).join(', ')}, … (${values.length})` : values.join(', ');
     const size = s.height * s.width * s.channels;
     const all: Float32Array = m.get('attributions');
     const per = (m.get('methods') as string[]).map((name, k) => {
@@ -157,7 +178,8 @@ export class AttributionExplorerView extends DOMWidgetView {
       for (let c = 0; c < s.channels; c++) sum += all[k * size + i * s.channels + c];
       return `${name} ${sum.toPrecision(3)}`;
     });
-    this.readout.textContent = `(${col}, ${row}) value ${value} · ${per.join(' · ')}`;
+    const where = this.bars ? `'${(m.get('labels') as string[])[col] ?? col}' (position ${col})` : `(${col}, ${row})`;
+    this.readout.textContent = `${where} value ${value} · ${per.join(' · ')}`;
   }
 
   private drawPin(): void {
@@ -166,8 +188,8 @@ export class AttributionExplorerView extends DOMWidgetView {
     const frames: number[] = m.get('frames');
     const methods: string[] = m.get('methods');
     if (!pinned) {
-      this.pinNote.textContent = 'click a pixel to plot its attribution along each path';
-      linePlot(this.pinPlot, [], 'no pixel pinned');
+      this.pinNote.textContent = `click a ${this.bars ? 'bar' : 'pixel'} to plot its attribution along each path`;
+      linePlot(this.pinPlot, [], this.bars ? 'no bar pinned' : 'no pixel pinned');
       return;
     }
     const s = this.shape;
@@ -181,7 +203,8 @@ export class AttributionExplorerView extends DOMWidgetView {
       if (n > 0 && cum) series.push({ label: name, y: Array.from({ length: n }, (_, t) => cum[(offset + t) * cells + cell]) });
       offset += n;
     });
-    linePlot(this.pinPlot, series, `pixel (${pinned[1]}, ${pinned[0]}): attribution along the path`);
+    const what = this.bars ? `'${(m.get('labels') as string[])[pinned[1]] ?? pinned[1]}'` : `pixel (${pinned[1]}, ${pinned[0]})`;
+    linePlot(this.pinPlot, series, `${what}: attribution along the path`);
     const note = m.get('path_note') as string;
     this.pinNote.textContent = `${series.map((x) => x.label).join(', ') || 'no path'}${note ? ` — ${note}` : ''}`;
   }
