@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { clearGradientError, inChunks, targetScores, type GradientOracle } from './oracle.js';
+import { inChunks, inputGradient, targetScores, type GradientOracle } from './oracle.js';
 import type { RepresentationProbe } from './representation.js';
 
 /** What IG2 asks of the model, at the same points: the explained output and the representation distance, each with its input gradient. */
@@ -62,25 +62,19 @@ export function createDistanceOracle(probe: RepresentationProbe, base: GradientO
         const rowTargets = targets.slice(start, start + m);
         const reference = referenceReps.slice(start, m);
         const twice = tf.concat([p, p]);
-        let result: { value: tf.Tensor; grads: tf.Tensor[] };
-        try {
-          // The rows are independent, so the gradient of the concatenated [output; distance] vector
-          // with respect to `twice` holds each row's own gradient.
-          result = tf.engine().gradients(
-            () => {
-              const { representation, output } = probe(twice);
-              const f = targetScores(output.slice(0, m), rowTargets);
-              const d = tf.sum(tf.squaredDifference(representation.slice(m, m), reference), 1);
-              return tf.concat([f, d]);
-            },
-            [twice],
-            undefined,
-            true,
-          );
-        } catch (error) {
-          throw clearGradientError(error);
-        }
-        const g = result.grads[0];
+        // The rows are independent, so the gradient of the concatenated [output; distance] vector
+        // with respect to `twice` holds each row's own gradient.
+        const result = inputGradient(
+          () => {
+            const { representation, output } = probe(twice);
+            const f = targetScores(output.slice(0, m), rowTargets);
+            const d = tf.sum(tf.squaredDifference(representation.slice(m, m), reference), 1);
+            return tf.concat([f, d]);
+          },
+          twice,
+          false,
+        );
+        const g = result.grad;
         if (g == null) throw new Error('model: neither its output nor the representation depends differentiably on its input');
         return [result.value.slice(0, m), g.slice(0, m), result.value.slice(m, m), g.slice(m, m)];
       });

@@ -12,10 +12,13 @@ import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
-import { createOracle, scoresOf } from './oracle.js';
+import { methodError, nonFiniteNotice } from './methodFailures.js';
+import { createOracle } from './oracle.js';
+import { checkPlan } from './planCheck.js';
+import type { PlanEstimate } from './planEstimate.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { readAll } from './tensors.js';
-import { checkFinite, checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
+import { checkOneOf, checkPositiveInteger } from './validate.js';
 
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
@@ -52,7 +55,8 @@ export interface SmoothGradStepOptions extends SmoothGradOptions, CommonOptions 
 export type IG2StepOptions = IG2Options & Pick<CommonOptions, 'label'>;
 export type BlurIGStepOptions = BlurIGOptions & Pick<CommonOptions, 'label'>;
 
-type PlanStep =
+/** One planned method and its options, as the builder records it. */
+export type PlanStep =
   | { method: 'gradient' | 'gradientXInput'; options: CommonOptions }
   | { method: 'ig'; options: IGOptions & CommonOptions }
   | { method: 'guidedIG'; options: GuidedIGOptions & CommonOptions }
@@ -71,6 +75,8 @@ export interface Progress {
 
 export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
+  /** A plan estimated to take longer fails before it starts (default 3600 s: about an hour at the measured gradient rate). */
+  readonly maxSeconds?: number;
 }
 
 function runInner(name: InnerName, input: MethodInput, options: object): Promise<MethodResult> {
@@ -158,6 +164,35 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
     return this.with({ method: 'blurIG', options });
   }
 
+  /**
+   * What the plan would cost, without running it: per method, gradient rows, model calls, seconds at the
+   * rate measured by one model call on the first rows of x, and peak memory; `problems` says what is over
+   * a limit (run() would refuse it). Options are checked as run() checks them.
+   */
+  async estimate(options: Pick<RunOptions, 'maxSeconds'> = {}): Promise<PlanEstimate> {
+    await ensureBackend();
+    const { owned, checked } = await this.prepare({ maxSeconds: options.maxSeconds, strict: false });
+    tf.dispose([...owned, checked.x, checked.scores]);
+    return checked.estimate;
+  }
+
+  /**
+   * The model and x the methods see, checked: with `layer`, the model's part after that layer and x's
+   * activations there (the baselines and references given as model inputs moved there too).
+   */
+  private async prepare(check: { maxSeconds?: number; strict?: boolean }) {
+    const split = this.options.layer === undefined ? undefined : splitModel(this.model, this.options.layer);
+    const atLayer = split ? await moveToLayer(split, this.x, this.plan, checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64)) : undefined;
+    try {
+      const model = split?.tail ?? adaptModel(this.model);
+      const checked = await checkPlan(model, atLayer?.x ?? this.x, this.options, atLayer?.plan ?? this.plan, check);
+      return { split, plan: atLayer?.plan ?? this.plan, owned: atLayer?.owned ?? [], checked };
+    } catch (error) {
+      tf.dispose(atLayer?.owned ?? []);
+      throw error;
+    }
+  }
+
   then<A = Explanation, B = never>(
     onFulfilled?: ((value: Explanation) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
@@ -167,28 +202,16 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
 
   /** Runs every planned method, in order. */
   async run(runOptions: RunOptions = {}): Promise<Explanation> {
-    const labels = this.plan.map((s) => s.options.label ?? s.method);
-    if (labels.length === 0) fail('explain', 'at least one method, e.g. explain(model, x).ig()', 'none');
-    const twice = labels.find((l, i) => labels.indexOf(l) !== i);
-    if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
-    const internalBatchSize = checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64);
-
-    const split = this.options.layer === undefined ? undefined : splitModel(this.model, this.options.layer);
-
     const backend = await ensureBackend();
-    const model = split?.tail ?? adaptModel(this.model);
-    const atLayer = split ? await moveToLayer(split, this.x, this.plan, internalBatchSize) : undefined;
-    const plan = atLayer?.plan ?? this.plan;
-    const x = atLayer ? atLayer.x.toFloat() : checkInput(this.x);
-    const owned: tf.Tensor[] = [...(atLayer?.owned ?? []), x];
+    const { split, plan, owned: atLayerOwned, checked } = await this.prepare({ maxSeconds: runOptions.maxSeconds });
+    const { model, x, labels, internalBatchSize, scores } = checked;
+    const owned: tf.Tensor[] = [...atLayerOwned, x, scores];
     const records: MethodRecord[] = [];
+    const nonFinite: string[] = [];
     const progress = runOptions.onProgress ? undefined : defaultProgress();
     const onProgress = runOptions.onProgress ?? progress?.update;
     let finished = false;
     try {
-      await checkFinite('x', x);
-      const scores = scoresOf(model, x, internalBatchSize);
-      owned.push(scores);
       const targets = await resolveTargets(this.options.target, scores);
       const oracle = createOracle(model, scores.shape[1], internalBatchSize);
       const [fInput] = await readAll([oracle.value(x, targets)]);
@@ -200,9 +223,12 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
         const started = performance.now();
         const rowsBefore = oracle.stats.gradientRows;
         const callsBefore = oracle.stats.gradientCalls;
-        const onStep = (done: number, total: number) =>
+        const at = { done: 0, total: 0 };
+        const onStep = (done: number, total: number) => {
+          Object.assign(at, { done, total });
           onProgress?.({ method: label, step: done, steps: total, examples: x.shape[0], elapsedMs: performance.now() - started });
-        const result = await runStep(step, { oracle, x, baseline, targets, onStep, model });
+        };
+        const result = await runStep(step, { oracle, x, baseline, targets, onStep, model }).catch((error) => Promise.reject(methodError(label, at, error)));
         const timeMs = performance.now() - started;
         const own = result.completeness;
         const [sum, fBaselineHere] = await readAll([
@@ -230,8 +256,9 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
             fBaseline,
           },
         });
+        nonFinite.push(nonFiniteNotice(label, result.trace) ?? '');
       }
-      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? [])].filter((n): n is string => !!n);
+      const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite].filter((n): n is string => !!n);
       finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize };
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
@@ -244,13 +271,6 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       progress?.finish(finished);
     }
   }
-}
-
-function checkInput(x: unknown): tf.Tensor {
-  if (!(x instanceof tf.Tensor)) fail('x', 'a tf.Tensor with a batch axis [B, ...]', describe(x));
-  if (x.rank < 2) fail('x', 'a batch axis: shape [B, ...] with rank ≥ 2 (use x.expandDims(0) for one example)', `shape [${x.shape.join(', ')}]`);
-  if (x.shape[0] === 0 || x.size === 0) fail('x', 'at least one example with at least one feature', `shape [${x.shape.join(', ')}]`);
-  return x.toFloat();
 }
 
 /**

@@ -3,7 +3,10 @@ import { display, JUPYTER_DISPLAY, type DisplayOptions, type MimeBundle } from '
 import { heatmapView, trajectoryView, type HeatmapViewOptions, type TrajectoryViewOptions } from './display/explanationViews.js';
 import { explanationBundle, reportHTML, type ReportOptions } from './display/report.js';
 import { textView, tokenScores, type TextViewOptions, type TokenOptions, type TokenScores } from './display/textViews.js';
+import type { PlotlyMode } from './display/plotlyHtml.js';
 import type { HeatmapView, PlotlyView, TextView } from './display/views.js';
+import type { OutputSpace } from './render/trajectory.js';
+import { outputSpaceOf } from './representation.js';
 import { traceTensors, type PathTrace } from './methods/types.js';
 import { evaluateWith, type EvaluateOptions, type EvaluationContext, type EvaluationResult } from './metrics/evaluate.js';
 import { metricsDisplay, type MetricsDisplay } from './metrics/display.js';
@@ -151,8 +154,13 @@ export class Explanation {
   }
 
   /** The curves of an evaluate() result as a Plotly figure (AUCs in the legend), shown by Jupyter. */
-  metricsPlot(result: EvaluationResult): MetricsDisplay {
-    return metricsDisplay(result);
+  metricsPlot(result: EvaluationResult, options?: { readonly plotly?: PlotlyMode }): MetricsDisplay {
+    return metricsDisplay(result, options);
+  }
+
+  /** What method `name` explains: a class probability, a logit (IG2 with `output: 'logits'`), or the model's output as it is. */
+  outputSpace(name: string): OutputSpace {
+    return outputSpaceOf(this.evaluation?.model, this.record(name).options.output);
   }
 
   toJSON(): object {

@@ -61,6 +61,30 @@ export function clearGradientError(error: unknown): Error {
   return error instanceof Error ? error : new Error(message);
 }
 
+type Tape = { state: { activeTape: Array<{ saved?: tf.Tensor[] }> | null; gradientDepth: number } };
+
+/**
+ * `f`'s value and its gradient with respect to `input` (null when `f` does not depend on it), with
+ * filter gradients skipped when `inputOnly`. When `f` or its gradient throws, tfjs keeps the tensors
+ * its tape saved for the backward pass (5–18 per call on small models); they are freed here. Call it
+ * inside tf.tidy: the value and gradient belong to the caller's scope.
+ */
+export function inputGradient(f: () => tf.Tensor, input: tf.Tensor, inputOnly: boolean, dy?: tf.Tensor): { value: tf.Tensor; grad: tf.Tensor | null } {
+  // allowNoGradients: without it the engine throws (and leaks) when the output does not depend on the input.
+  const gradient = () => tf.engine().gradients(f, [input], dy, true);
+  try {
+    const { value, grads } = inputOnly ? withInputOnlyGradients(gradient) : gradient();
+    return { value, grad: grads[0] ?? null };
+  } catch (error) {
+    const { state } = tf.engine() as unknown as Tape;
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+      state.activeTape = null;
+    }
+    throw clearGradientError(error);
+  }
+}
+
 const warned = new Set<string>();
 
 function sizeChunks(requested: number, peakBytes: number, budgetBytes: number): ChunkSizing {
@@ -113,17 +137,9 @@ export function createOracle(model: ModelAdapter, numClasses: number, internalBa
     tf.tidy(() => {
       stats.gradientCalls++;
       stats.gradientRows += p.shape[0];
-      // allowNoGradients: tf.valueAndGrad throws from inside the engine and leaks a tensor when the
-      // output does not depend on the input; we check for the missing gradient ourselves.
-      const gradient = () => tf.engine().gradients(() => explained(p, t), [p], undefined, true);
-      let result: { value: tf.Tensor; grads: tf.Tensor[] };
-      try {
-        result = inputOnly ? withInputOnlyGradients(gradient) : gradient();
-      } catch (error) {
-        throw clearGradientError(error);
-      }
-      if (result.grads[0] == null) throw new Error(NOT_DIFFERENTIABLE);
-      return [result.value, result.grads[0]] as [tf.Tensor, tf.Tensor];
+      const result = inputGradient(() => explained(p, t), p, inputOnly);
+      if (result.grad == null) throw new Error(NOT_DIFFERENTIABLE);
+      return [result.value, result.grad] as [tf.Tensor, tf.Tensor];
     });
   // The first gradient call measures one row's footprint and sizes the chunks from it.
   const measuredGradientOf: Run<[tf.Tensor, tf.Tensor]> = (p, t) => {

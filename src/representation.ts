@@ -1,14 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkGraphNode, defaultGraphNode, graphOutputNode } from './graphRepresentation.js';
 import type { ModelAdapter } from './model.js';
 import { checkOneOf, describe, fail } from './validate.js';
 
 /** A function from a batch `[B, ...]` to a representation `[B, D]`. */
 export type RepresentationFunction = (batch: tf.Tensor) => tf.Tensor;
-/** `'penultimate'` (the input of a LayersModel's last Dense layer), a layer name, or a function. */
+/**
+ * `'penultimate'` (the input of a LayersModel's last Dense layer, or of a GraphModel's last MatMul), a
+ * layer name of a LayersModel, a node name of a GraphModel (its output flattened to `[B, D]`), or a function.
+ */
 export type RepresentationSpec = 'penultimate' | (string & {}) | RepresentationFunction;
 /** `'model'`: the model's own output; `'logits'`: the pre-activation of a LayersModel's last layer. */
 export type ExplainedOutput = 'model' | 'logits';
 export const EXPLAINED_OUTPUTS: readonly ExplainedOutput[] = ['model', 'logits'];
+
+/**
+ * What a method explains, for axis titles: `'logit'` with `output: 'logits'`; `'probability'` when the
+ * model is a tf.LayersModel whose last layer ends in softmax or sigmoid; else `'output'` (a function or
+ * graph model's scores, whatever they are).
+ */
+export function outputSpaceOf(model: ModelAdapter | undefined, outputOption: unknown): 'probability' | 'logit' | 'output' {
+  if (outputOption === 'logits') return 'logit';
+  if (model?.kind !== 'layers') return 'output';
+  const layers = (model.source as tf.LayersModel).layers;
+  const last = layers[layers.length - 1];
+  if (!last) return 'output';
+  if (last.getClassName() === 'Softmax') return 'probability';
+  const activation = (last.getConfig() as { activation?: unknown }).activation;
+  return activation === 'softmax' || activation === 'sigmoid' ? 'probability' : 'output';
+}
 
 /** One forward pass giving the representation `[n, D]` and the scores `[n, K]` of the same batch. */
 export type RepresentationProbe = (batch: tf.Tensor) => { representation: tf.Tensor2D; output: tf.Tensor2D };
@@ -38,8 +58,9 @@ export function representationProbe(model: ModelAdapter, spec: RepresentationSpe
     };
   }
   if (spec !== undefined && typeof spec !== 'string') fail('representation', "'penultimate', a layer name or a function (batch) => tf.Tensor [B, D]", describe(spec));
+  if (model.kind === 'graph') return graphProbe(model.source as tf.GraphModel, spec);
   if (!probeAt) {
-    fail('representation', 'a function (batch) => tf.Tensor [B, D] (layer names and the default need a tf.LayersModel)', spec === undefined ? 'none' : `'${spec}'`);
+    fail('representation', 'a function (batch) => tf.Tensor [B, D] (layer names and the default need a tf.LayersModel, node names a tf.GraphModel)', spec === undefined ? 'none' : `'${spec}'`);
   }
   return probeAt(spec ?? 'penultimate', output);
 }
@@ -75,6 +96,32 @@ function layerProbe(model: tf.LayersModel, spec: string | undefined, output: Exp
   const probe: RepresentationProbe = (batch) => {
     const applied = twoHeads.apply(batch, { training: false });
     return tensors.finish((Array.isArray(applied) ? applied : [applied]) as tf.Tensor[]);
+  };
+  if (!probes.has(model)) probes.set(model, new Map());
+  probes.get(model)!.set(key, probe);
+  return probe;
+}
+
+/** A GraphModel's node and its output from one `model.execute(batch, [node, output])`; the node's output is flattened to `[B, D]`. */
+function graphProbe(model: tf.GraphModel, spec: string | undefined): RepresentationProbe {
+  const node = spec === undefined || spec === 'penultimate' ? defaultGraphNode(model) : spec;
+  if (node === null) {
+    fail(
+      'representation',
+      "a node name of this tf.GraphModel or a function: the default is the input of the graph's last MatMul (a dense layer), and this graph has none " +
+        '(representationNodes(model, x) lists its nodes with their shapes)',
+      spec === undefined ? 'none' : `'${spec}'`,
+    );
+  }
+  checkGraphNode(model, node);
+  const key = `graph\u0000${node}`;
+  const cached = probes.get(model)?.get(key);
+  if (cached) return cached;
+  const output = graphOutputNode(model);
+  const probe: RepresentationProbe = (batch) => {
+    const [representation, out] = model.execute(batch, [node, output]) as tf.Tensor[];
+    if (out.rank !== 2) fail('model', 'an output of shape [B, K] (rank 2)', `shape [${out.shape.join(', ')}]`);
+    return { representation: representation.reshape([batch.shape[0], -1]) as tf.Tensor2D, output: out as tf.Tensor2D };
   };
   if (!probes.has(model)) probes.set(model, new Map());
   probes.get(model)!.set(key, probe);

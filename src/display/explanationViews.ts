@@ -7,6 +7,7 @@ import { resolveHeatmapOptions } from '../render/heatmapOptions.js';
 import { pca2 } from '../render/pca.js';
 import { trajectoryFigure, PANELS, type PanelName, type PathProjection, type PathSeries } from '../render/trajectory.js';
 import { positionLabels, type TokenLabels } from './textViews.js';
+import type { PlotlyMode } from './plotlyHtml.js';
 import { HeatmapView, PlotlyView } from './views.js';
 
 /** Options of `ex.heatmap()`: how to draw (see {@link HeatmapOptions}) and what. */
@@ -32,6 +33,8 @@ export interface TrajectoryViewOptions {
   /** Which panels (default: all that have data): `'output'`, `'completeness'`, `'moved'`, `'distance'`, `'projection'`. */
   readonly panels?: readonly PanelName[];
   readonly classNames?: readonly string[];
+  /** `'inline'`: the notebook output carries plotly.js (default: the notebook-wide setting, `'renderer'`). */
+  readonly plotly?: PlotlyMode;
 }
 
 export function checkMethods(ex: Explanation, methods: readonly string[] | undefined): string[] {
@@ -77,8 +80,8 @@ export function heatmapView(ex: Explanation, options: HeatmapViewOptions = {}): 
     input: input ? exampleValues(input, b) : undefined,
     labels: positionLabels(ex, b, options),
   }));
-  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved);
-  const how = `${resolved.sign} attributions, ${resolved.sharedScale ? 'one scale per example' : 'one scale per map'}, clipped at the ${resolved.clip}th percentile`;
+  const how = `${resolved.sign === 'all' ? 'signed (red raises, blue lowers the output)' : resolved.sign} attributions, ${resolved.sharedScale ? 'one colour scale per example row' : 'one colour scale per map'}, clipped at the ${resolved.clip}th percentile`;
+  const grid = heatmapGrid(ex.inputShape.slice(1), methods, rows, resolved, how);
   const description = `pathlens heatmap: ${examples.length} example(s) × ${methods.length} method(s) (${methods.join(', ')}); ${how}`;
   return new HeatmapView(grid.png, grid.width, grid.height, description, grid.scales, grid.layout, grid.cells);
 }
@@ -95,6 +98,7 @@ export function pathSeries(ex: Explanation, b: number, methods: readonly string[
       moved: trace.moved[b],
       stepSum: trace.stepSum?.[b],
       fInput: ex.completeness(m).fInput[b],
+      outputSpace: ex.outputSpace(m),
       referenceDistance: trace.referenceDistance?.[b],
     };
   });
@@ -134,5 +138,5 @@ export function trajectoryView(ex: Explanation, options: TrajectoryViewOptions =
   const title = `Path trajectories, example ${exampleLabel(ex, b, options.classNames)}`;
   const figure = trajectoryFigure(title, pathSeries(ex, b, methods), projection, panels);
   const description = `pathlens trajectories of example ${b} (${methods.join(', ')}): ${figure.layout.annotations ? (figure.layout.annotations as unknown[]).length : 0} panel(s)`;
-  return new PlotlyView(figure, description);
+  return new PlotlyView(figure, description, options.plotly);
 }

@@ -4,7 +4,7 @@ import { JUPYTER_DISPLAY, type MimeBundle } from '../display.js';
 import type { Explanation } from '../explanation.js';
 import { escapeHtml } from '../render/escape.js';
 import { exampleLabel, heatmapView, trajectoryView, type HeatmapViewOptions } from './explanationViews.js';
-import { plotlyLoaderHtml, plotlyNotebookHtml } from './plotlyHtml.js';
+import { plotlyLoaderHtml, plotlyMode, plotlyNotebookHtml } from './plotlyHtml.js';
 
 export interface ReportOptions {
   /** Report title (default 'pathlens report'). */
@@ -59,9 +59,11 @@ const STYLE = `
 export function explanationBundle(ex: Explanation): MimeBundle {
   const heatmap = heatmapView(ex);
   const trajectory = trajectoryView(ex);
+  // The trajectories as their static image, or (plotly 'inline') as the Plotly figure over that image.
+  const figure = plotlyMode() === 'inline' ? plotlyNotebookHtml(trajectory.figure, trajectory.image.toHTML()) : trajectory.image.toHTML();
   const html =
     `<div class="pathlens"><style>${STYLE}</style>\n` +
-    `${heatmap.toHTML()}\n${plotlyNotebookHtml(trajectory.figure)}\n${completenessTable(ex)}\n</div>`;
+    `${heatmap.toHTML()}\n${figure}\n${completenessTable(ex)}\n</div>`;
   return { 'text/html': html, 'image/png': heatmap[JUPYTER_DISPLAY]()['image/png'], 'text/plain': summaryText(ex) };
 }
 
@@ -73,7 +75,9 @@ export function reportHTML(ex: Explanation, options: ReportOptions = {}): string
   if (!Number.isInteger(count) || count < 0) throw new Error(`trajectories: expected a whole number ≥ 0, got ${JSON.stringify(count)}`);
   const { classNames } = options;
   const absolute = heatmapView(ex, { ...options.heatmap, classNames });
-  const signed = heatmapView(ex, { ...options.heatmap, classNames, sign: 'all', sharedScale: true });
+  // One scale per map: a row's shared scale is set by its largest method and leaves the others
+  // (gradient, gradient × input, SmoothGrad next to path methods) nearly blank.
+  const signed = heatmapView(ex, { ...options.heatmap, classNames, sign: 'all', sharedScale: false });
   const examples = Array.from({ length: Math.min(count, ex.inputShape[0]) }, (_, b) => b);
   const plots = examples.map((b) => trajectoryView(ex, { example: b, classNames }).toHTML());
   const notices = ex.notices.map((n) => `<p class="notice">${escapeHtml(n)}</p>`).join('\n');
@@ -90,8 +94,8 @@ ${notices}
 <h2>Attribution magnitude</h2>
 <p class="note">|attribution| over the grayscale input; each map on its own scale (99.5th percentile saturates).</p>
 ${absolute.toHTML()}
-<h2>Signed attributions, one scale per example</h2>
-<p class="note">Red adds to the explained output, blue takes away; every method of a row shares one scale.</p>
+<h2>Signed attributions</h2>
+<p class="note">Red adds to the explained output, blue takes away. Each map has its own scale (the value under each colour bar), so that a method with small attributions is not washed out next to one with large ones: compare patterns across methods, and magnitudes with the colour bars or <code>ex.heatmap({ sign: 'all', sharedScale: true })</code>.</p>
 ${signed.toHTML()}
 <h2>Path trajectories</h2>
 ${plots.join('\n')}

@@ -3,7 +3,8 @@ import { escapeHtml } from '../render/escape.js';
 import type { CellBox } from '../render/heatmapGrid.js';
 import type { MapLayout } from '../render/normalize.js';
 import type { PlotlyFigure } from '../render/plotly.js';
-import { plotlyFigureHtml, plotlyNotebookHtml } from './plotlyHtml.js';
+import { staticChart, type StaticChart } from '../render/staticChart.js';
+import { checkPlotlyMode, plotlyFigureHtml, plotlyMode, plotlyNotebookHtml, type PlotlyMode } from './plotlyHtml.js';
 
 /** A PNG image that displays itself: `image/png` (base64) + `text/plain`. */
 export class ImageView {
@@ -73,27 +74,56 @@ export class HeatmapView extends ImageView {
   }
 }
 
-/** A Plotly figure that displays itself: `application/vnd.plotly.v1+json` + `text/html` (offline plotly.js, sent once) + `text/plain`. */
+/** Options of a Plotly view's display: `plotly: 'inline'` puts plotly.js in the output (see {@link PlotlyMode}). */
+export interface PlotlyDisplayOptions extends DisplayOptions {
+  readonly plotly?: PlotlyMode;
+}
+
+/**
+ * A Plotly figure that displays itself: `application/vnd.plotly.v1+json` (interactive where a Plotly
+ * renderer exists), `image/png` (the same figure drawn in Node: GitHub, nbconvert, front ends without
+ * a renderer) and `text/plain`; with `plotly: 'inline'` (here or in `setDisplayOptions`) also `text/html`
+ * with plotly.js inline, the PNG inside it until plotly.js draws.
+ */
 export class PlotlyView {
+  private chart?: StaticChart;
+
   constructor(
     readonly figure: PlotlyFigure,
     readonly description: string,
-  ) {}
+    /** This view's Plotly mode; undefined: the notebook-wide one (`setDisplayOptions`). */
+    readonly plotly?: PlotlyMode,
+  ) {
+    if (plotly !== undefined) checkPlotlyMode(plotly);
+  }
 
-  [JUPYTER_DISPLAY](): MimeBundle {
+  /** The static image of the figure (drawn once, on first use). */
+  get image(): ImageView {
+    this.chart ??= staticChart(this.figure);
+    return new ImageView(this.chart.png, this.chart.width, this.chart.height, this.description);
+  }
+
+  /** The mime bundle for a Plotly mode (default: this view's, else the notebook's). */
+  bundle(mode: PlotlyMode = this.plotly ?? plotlyMode()): MimeBundle {
+    const image = this.image;
     return {
       'application/vnd.plotly.v1+json': this.figure,
-      'text/html': plotlyNotebookHtml(this.figure),
+      ...(checkPlotlyMode(mode) === 'inline' ? { 'text/html': plotlyNotebookHtml(this.figure, image.toHTML()) } : {}),
+      'image/png': image.toBase64(),
       'text/plain': this.description,
     };
   }
 
-  show(options?: DisplayOptions): MimeBundle | undefined {
-    return display(this, options);
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return this.bundle();
   }
 
-  /** The figure's div and drawing script, for a page that loads plotly.js itself (see `plotlyLoaderHtml`). */
+  show(options: PlotlyDisplayOptions = {}): MimeBundle | undefined {
+    return display(this.bundle(options.plotly ?? this.plotly ?? plotlyMode()), options);
+  }
+
+  /** The figure's div and drawing script (the static image inside until it draws), for a page that loads plotly.js itself (see `plotlyLoaderHtml`). */
   toHTML(): string {
-    return plotlyFigureHtml(this.figure);
+    return plotlyFigureHtml(this.figure, undefined, this.image.toHTML());
   }
 }

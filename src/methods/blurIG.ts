@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { boolean, inRange, positiveInteger, type OptionCheck } from '../options.js';
 import { readAll } from '../tensors.js';
 import { checkInRange, checkPositiveInteger, fail } from '../validate.js';
 import { applySeparable, blurDifference, blurOperator, type SeparableOperator } from './gaussianBlur.js';
@@ -14,6 +15,14 @@ export interface BlurIGOptions {
   /** Keep the path points in the trace. */
   readonly keepPath?: boolean;
 }
+
+/** How each Blur IG option is checked before a plan runs (`refine` is checked with the path options). */
+export const BLUR_IG_OPTIONS = {
+  maxSigma: inRange(0, Number.MAX_VALUE, true),
+  steps: positiveInteger,
+  gradStep: inRange(0, Number.MAX_VALUE, true),
+  keepPath: boolean,
+} satisfies Record<Exclude<keyof BlurIGOptions, 'refine'>, OptionCheck>;
 
 /**
  * Blur IG (Xu et al., CVPR 2020), as PAIR saliency computes it (pathlens spec guided-ig.md §3): the path

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { boolean, inRange, positiveInteger, type OptionCheck } from '../options.js';
 import { readAll } from '../tensors.js';
 import { checkInRange, checkPositiveInteger } from '../validate.js';
 import { GuidedPath } from './guidedPath.js';
@@ -14,6 +15,14 @@ export interface GuidedIGOptions {
   /** Keep the path points in the trace. */
   readonly keepPath?: boolean;
 }
+
+/** How each Guided IG option is checked before a plan runs (`refine` is checked with the path options). */
+export const GUIDED_IG_OPTIONS = {
+  steps: positiveInteger,
+  fraction: inRange(0, 1, true),
+  maxDist: inRange(0, 1),
+  keepPath: boolean,
+} satisfies Record<Exclude<keyof GuidedIGOptions, 'refine'>, OptionCheck>;
 
 /**
  * Guided Integrated Gradients (Kapishnikov et al., CVPR 2021): an adaptive path that first moves the

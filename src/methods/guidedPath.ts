@@ -81,9 +81,9 @@ export class GuidedPath {
     const k = Math.floor((n - 1) * fraction);
     this.start.set(p);
     for (let i = 0; i < n; i++) {
-      const g = gradient[i];
-      if (Number.isNaN(g)) throw new Error(`model: its gradient is NaN at feature ${i} on Guided IG step ${t}`);
-      excluded[i] = Math.abs(g);
+      // A NaN gradient is ranked like an infinite one (never selected); the attribution stays NaN and
+      // explain() reports it as it does for every method.
+      excluded[i] = Number.isNaN(gradient[i]) ? Infinity : Math.abs(gradient[i]);
     }
 
     for (;;) {

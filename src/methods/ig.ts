@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { boolean, oneOf, positiveInteger, type OptionCheck } from '../options.js';
 import { readAll } from '../tensors.js';
 import { checkOneOf, checkPositiveInteger } from '../validate.js';
 import { quadrature, RULES, type Rule } from './rules.js';
@@ -12,6 +13,9 @@ export interface IGOptions {
   /** Keep the path points in the trace. */
   readonly keepPath?: boolean;
 }
+
+/** How each IG option is checked before a plan runs (`refine` is checked with the path options). */
+export const IG_OPTIONS = { steps: positiveInteger, rule: oneOf(RULES), keepPath: boolean } satisfies Record<Exclude<keyof IGOptions, 'refine'>, OptionCheck>;
 
 /**
  * Integrated Gradients (Sundararajan et al. 2017): (x − b) ⊙ ∫₀¹ ∇f(b + α(x − b)) dα on the straight line.

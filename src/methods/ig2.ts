@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createDistanceOracle } from '../distanceOracle.js';
-import { representationProbe, type ExplainedOutput, type RepresentationSpec } from '../representation.js';
+import { boolean, oneOf, positiveInteger, type OptionCheck } from '../options.js';
+import { EXPLAINED_OUTPUTS, representationProbe, type ExplainedOutput, type RepresentationSpec } from '../representation.js';
 import { readAll } from '../tensors.js';
 import { checkPositiveInteger, describe, fail } from '../validate.js';
 import { resolveReferences, type ReferencesSpec } from './ig2References.js';
@@ -11,8 +12,9 @@ export interface IG2Options {
   readonly references: ReferencesSpec;
   /**
    * The representation h whose distance to each reference GradPath descends: `'penultimate'` (the
-   * default for a tf.LayersModel: the input of its last Dense layer), a layer name of a tf.LayersModel,
-   * or a function `(batch) => tf.Tensor [B, D]` (required for function models and GraphModels).
+   * default: the input of a tf.LayersModel's last Dense layer, or of a tf.GraphModel's last MatMul), a
+   * layer name of a tf.LayersModel, a node name of a tf.GraphModel (flattened to `[B, D]`; see
+   * `representationNodes`), or a function `(batch) => tf.Tensor [B, D]` (required for function models).
    */
   readonly representation?: RepresentationSpec;
   /** `'model'` (default): the model's output; `'logits'`: the pre-activation of a LayersModel's last layer, as the authors explain. */
@@ -35,6 +37,23 @@ export interface IG2Options {
   /** Keep the path points in the trace (`[B, K + 1, R, ...]`). */
   readonly keepPath?: boolean;
 }
+
+/** How each IG2 option is checked before a plan runs; `references` and `representation` are checked against x and the model there too. */
+export const IG2_OPTIONS = {
+  references: (argument, value) => {
+    if (!(value instanceof tf.Tensor) && (value === null || typeof value !== 'object' || !('pool' in value))) {
+      fail(argument, 'a tensor [R, ...] or { pool, count }', describe(value));
+    }
+  },
+  representation: (argument, value) => {
+    if (typeof value !== 'string' && typeof value !== 'function') fail(argument, "'penultimate', a layer or node name, or a function (batch) => tf.Tensor [B, D]", describe(value));
+  },
+  output: oneOf(EXPLAINED_OUTPUTS),
+  steps: positiveInteger,
+  stepSize: (_, value) => void checkStepSize(value),
+  clip: (_, value) => void checkClip(value),
+  keepPath: boolean,
+} satisfies Record<Exclude<keyof IG2Options, 'refine'>, OptionCheck>;
 
 /** The distance-gradient norm is floored here; the reference divides by the raw norm and returns NaN at 0. */
 export const NORM_FLOOR = 1e-12;

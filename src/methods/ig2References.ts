@@ -5,6 +5,26 @@ import { checkFinite, checkPositiveInteger, describe, fail, sameShape } from '..
 /** IG2's references: a tensor `[R, ...]` of one example's shape, or counterfactuals picked from a pool. */
 export type ReferencesSpec = tf.Tensor | { readonly pool: tf.Tensor; readonly count?: number };
 
+/** Checks the references against x's shape `[B, ...]` without reading them; returns R, the references per example. */
+export function checkReferences(spec: unknown, xShape: readonly number[]): number {
+  const exampleShape = xShape.slice(1);
+  const wanted = `[R, ${exampleShape.join(', ')}]`;
+  if (spec instanceof tf.Tensor) {
+    if (spec.rank !== xShape.length || !sameShape(spec.shape.slice(1), exampleShape) || spec.shape[0] === 0) {
+      fail('references', `a tensor of shape ${wanted} (R ≥ 1 references, each of one example's shape)`, `shape [${spec.shape.join(', ')}]`);
+    }
+    return spec.shape[0];
+  }
+  if (spec == null || typeof spec !== 'object' || !('pool' in spec)) {
+    fail('references', `a tensor ${wanted} or { pool: tf.Tensor [P, ${exampleShape.join(', ')}], count: 10 }`, describe(spec));
+  }
+  const { pool, count } = spec as { pool: unknown; count?: unknown };
+  if (!(pool instanceof tf.Tensor) || pool.rank !== xShape.length || !sameShape(pool.shape.slice(1), exampleShape)) {
+    fail('references.pool', `a tensor of shape [P, ${exampleShape.join(', ')}]`, describe(pool));
+  }
+  return checkPositiveInteger('references.count', count ?? 10);
+}
+
 /**
  * The references of every example, `[B, R, ...]` (a new tensor the caller disposes).
  *
@@ -19,24 +39,14 @@ export async function resolveReferences(
   model: ModelAdapter,
   internalBatchSize: number,
 ): Promise<tf.Tensor> {
+  const count = checkReferences(spec, x.shape);
   const exampleShape = x.shape.slice(1);
   const examples = x.shape[0];
-  const wanted = `[R, ${exampleShape.join(', ')}]`;
   if (spec instanceof tf.Tensor) {
-    if (spec.rank !== x.rank || !sameShape(spec.shape.slice(1), exampleShape) || spec.shape[0] === 0) {
-      fail('references', `a tensor of shape ${wanted} (R ≥ 1 references, each of one example's shape)`, `shape [${spec.shape.join(', ')}]`);
-    }
     await checkFinite('references', spec);
     return tf.tidy(() => tf.broadcastTo(spec.toFloat().expandDims(0), [examples, ...spec.shape]));
   }
-  if (spec == null || typeof spec !== 'object' || !('pool' in spec)) {
-    fail('references', `a tensor ${wanted} or { pool: tf.Tensor [P, ${exampleShape.join(', ')}], count: 10 }`, describe(spec));
-  }
-  const { pool, count: countOption } = spec as { pool: unknown; count?: unknown };
-  const count = checkPositiveInteger('references.count', countOption ?? 10);
-  if (!(pool instanceof tf.Tensor) || pool.rank !== x.rank || !sameShape(pool.shape.slice(1), exampleShape)) {
-    fail('references.pool', `a tensor of shape [P, ${exampleShape.join(', ')}]`, describe(pool));
-  }
+  const { pool } = spec as { pool: tf.Tensor };
   await checkFinite('references.pool', pool);
   const predicted = await predictedClasses(model, pool, internalBatchSize);
   const picks: number[] = [];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { boolean, finiteNumber, inRange, positiveInteger, type OptionCheck } from '../options.js';
 import { normalSamples } from '../random.js';
 import { checkInRange, checkPositiveInteger } from '../validate.js';
 import type { MethodInput, MethodResult, PathTrace } from './types.js';
@@ -13,6 +14,14 @@ export interface SmoothGradOptions {
   /** Seed of the noise, for repeatable results. */
   readonly seed?: number;
 }
+
+/** How each SmoothGrad option is checked before a plan runs (`of` and `ofOptions` are the plan's). */
+export const SMOOTH_GRAD_OPTIONS = {
+  samples: positiveInteger,
+  stdevSpread: inRange(0, Number.MAX_VALUE),
+  magnitude: boolean,
+  seed: finiteNumber,
+} satisfies Record<keyof SmoothGradOptions, OptionCheck>;
 
 export type InnerMethod = (input: MethodInput) => Promise<MethodResult>;
 

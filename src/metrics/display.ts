@@ -1,3 +1,4 @@
+import type { PlotlyMode } from '../display/plotlyHtml.js';
 import { PlotlyView } from '../display/views.js';
 import { metricsFigure, metricsText } from '../render/metricsFigure.js';
 import type { EvaluationResult } from './evaluate.js';
@@ -10,10 +11,10 @@ export class MetricsDisplay extends PlotlyView {
   }
 }
 
-export function metricsDisplay(result: EvaluationResult): MetricsDisplay {
+export function metricsDisplay(result: EvaluationResult, options: { readonly plotly?: PlotlyMode } = {}): MetricsDisplay {
   if (!result || typeof result !== 'object' || !Array.isArray((result as EvaluationResult).methods) || !(result as EvaluationResult).curves) {
     throw new Error(`result: expected the result of ex.evaluate(), got ${String(result)}`);
   }
   const curves = summaryCurves(result);
-  return new MetricsDisplay(metricsFigure(curves), metricsText(curves));
+  return new MetricsDisplay(metricsFigure(curves), metricsText(curves), options?.plotly);
 }

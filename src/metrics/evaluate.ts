@@ -27,7 +27,10 @@ export interface EvaluateOptions {
   readonly metrics?: readonly MetricName[];
   /** The methods to score (default: all of the Explanation's). */
   readonly methods?: readonly string[];
-  /** Insertion/deletion only (PIC has its own bokeh images). Default `'blur'`. */
+  /**
+   * Insertion/deletion only (PIC has its own bokeh images). Default: `'blur'` for images `[B, H, W, C]`
+   * (as the Guided IG and XRAI papers), `'black'` (zeros, Captum's default baseline) for any other input.
+   */
   readonly baseline?: MetricsBaseline;
   /** σ in pixels of the `'blur'` baseline (the Blur IG Gaussian, zero padding). Default 5. */
   readonly blurSigma?: number;
@@ -121,8 +124,8 @@ export async function evaluateAttributions(
 
 export async function evaluateWith(context: EvaluationContext, attributions: ReadonlyMap<string, tf.Tensor>, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   if (options === null || typeof options !== 'object') fail('options', 'an object such as { metrics: [...] }', describe(options));
-  const settings = checkOptions(options);
   const { x, model, targets } = context;
+  const settings = checkOptions(options, x);
   const methods = pickMethods(options.methods, attributions);
   for (const m of methods) {
     const a = attributions.get(m)!;
@@ -144,7 +147,7 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
   const kinds = settings.metrics.filter((m): m is RevealCurveKind => m === 'insertion' || m === 'deletion');
   if (kinds.length > 0) {
     const saliency = await saliencies(methods, attributions, layout, options.saliency ?? 'signed');
-    const baseline = await metricsBaseline(options.baseline ?? 'blur', x, settings.blurSigma);
+    const baseline = await metricsBaseline(options.baseline ?? defaultBaseline(x), x, settings.blurSigma);
     try {
       const curves = await revealCurves({ model, x, baseline, layout, targets, saliency, kinds, steps: settings.steps, rowsPerCall: context.internalBatchSize, scores: mode });
       for (const m of methods) {
@@ -189,6 +192,11 @@ function pickMethods(requested: readonly string[] | undefined, attributions: Rea
   return [...new Set(requested)];
 }
 
+/** Blur for images `[B, H, W, C]`; zeros for flat vectors, sequences and anything else (blurring them means nothing). */
+function defaultBaseline(x: tf.Tensor): MetricsBaseline {
+  return x.rank === 4 ? 'blur' : 'black';
+}
+
 /** The insertion/deletion baseline as a tensor of x's shape (the caller disposes it). */
 async function metricsBaseline(spec: MetricsBaseline, x: tf.Tensor, sigma: number): Promise<tf.Tensor> {
   if (spec === 'black') return tf.zerosLike(x);
@@ -209,7 +217,7 @@ async function checkPixelRange(x: tf.Tensor, [lo, hi]: readonly [number, number]
   }
 }
 
-function checkOptions(options: EvaluateOptions) {
+function checkOptions(options: EvaluateOptions, x: tf.Tensor) {
   const metrics = options.metrics ?? METRICS;
   if (!Array.isArray(metrics) || metrics.length === 0) fail('metrics', `a non-empty array of ${METRICS.map((m) => `'${m}'`).join(', ')}`, describe(metrics));
   for (const m of metrics) checkOneOf('metrics', m, METRICS);
@@ -240,7 +248,7 @@ function checkOptions(options: EvaluateOptions) {
   }
   const pixelRange = [range[0], range[1]] as const;
   const pic = { thresholds, minPredValue, keepMonotonous, numDataPoints, randomMaskFraction, seed, pixelRange, entropy };
-  const baseline = options.baseline instanceof tf.Tensor ? { tensor: options.baseline.shape } : (options.baseline ?? 'blur');
+  const baseline = options.baseline instanceof tf.Tensor ? { tensor: options.baseline.shape } : (options.baseline ?? defaultBaseline(x));
   return {
     metrics: [...new Set(metrics)] as MetricName[],
     scores,

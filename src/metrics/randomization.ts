@@ -45,7 +45,8 @@ export async function modelRandomization(
   const seed = options.seed ?? 0;
   const layers = model.layers.filter((l) => l.trainableWeights.length > 0).reverse();
   if (layers.length === 0) fail('model', 'a model with trainable weights', 'none');
-  const original = await plan(explain(model, x, options));
+  const explainOptions = { target: options.target, internalBatchSize: options.internalBatchSize };
+  const original = await plan(explain(model, x, explainOptions));
   const methods = original.methods;
   const targets = original.targets;
   const flat = async (t: tf.Tensor) => {
@@ -67,7 +68,7 @@ export async function modelRandomization(
       const randomized = saved[i].map((w, k) => randomLike(w, seed * 7919 + i * 101 + k));
       layers[i].setWeights(randomized);
       tf.dispose(randomized);
-      const ex = await plan(explain(model, x, { ...options, target: targets }));
+      const ex = await plan(explain(model, x, { ...explainOptions, target: targets }));
       try {
         for (const m of methods) {
           const now = await flat(ex.attribution(m));

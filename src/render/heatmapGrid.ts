@@ -1,4 +1,4 @@
-import { drawPixels, fitText, toPng, whiteCanvas, type Context } from './canvas.js';
+import { drawPixels, fitText, newCanvas, toPng, whiteCanvas, type Context } from './canvas.js';
 import { colorAt, colormapTable, cssColor, LUT_SIZE, type ColormapName } from './colormap.js';
 import { applySign, formatScale, grayscale, layoutOf, reduceChannels, scaleOf, toUnit, type MapLayout, type Reduction, type Sign } from './normalize.js';
 import { colorize } from './pixels.js';
@@ -58,21 +58,37 @@ const ROW_LABEL = 92;
 const BAR = 8;
 const BAR_LABEL = 14;
 const FONT = '12px sans-serif';
+const CAPTION_FONT = '11px sans-serif';
+const CAPTION_LINE = 15;
 
 /** Left margin of a bar chart or strip for its value ticks, and the band under it for position labels. */
 const AXIS_LEFT = 44;
 const AXIS_BOTTOM = 46;
 
+/** Splits text at ', ' into lines that fit `maxWidth` in the caption font. */
+function wrapText(text: string, maxWidth: number): string[] {
+  const ctx = newCanvas(1, 1).getContext('2d');
+  ctx.font = CAPTION_FONT;
+  const lines: string[] = [];
+  for (const part of text.split(/(?<=,) /)) {
+    const last = lines.at(-1);
+    if (last !== undefined && ctx.measureText(`${last} ${part}`).width <= maxWidth) lines[lines.length - 1] = `${last} ${part}`;
+    else lines.push(fitText(ctx, part, maxWidth));
+  }
+  return lines;
+}
+
 /**
- * Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map.
- * Bars (flat inputs) and strips (sequences) get axes: value ticks with a zero line (bars), and a label
- * under each position: `labels` (feature names, tokens) or the index.
+ * Draws a grid of heatmaps: one row per example, one titled column per method, a colour bar under each map;
+ * `caption` (how it was scaled) under the grid. Bars (flat inputs) and strips (sequences) get axes: value
+ * ticks with a zero line (bars), and a label under each position: `labels` (feature names, tokens) or the index.
  */
 export function heatmapGrid(
   exampleShape: readonly number[],
   columns: readonly string[],
   rows: readonly HeatmapRow[],
   options: ResolvedHeatmapOptions,
+  caption = '',
   labels?: readonly string[],
 ): HeatmapGrid {
   const layout = layoutOf(exampleShape);
@@ -87,7 +103,9 @@ export function heatmapGrid(
   const cell = cellSize(layout, options.cellSize);
   const block = cell.h + (axes ? AXIS_BOTTOM : 0) + 4 + BAR + BAR_LABEL;
   const width = ROW_LABEL + columns.length * (cell.w + PAD) + PAD;
-  const height = TITLE + PAD + rows.length * (block + PAD);
+  const gridHeight = TITLE + PAD + rows.length * (block + PAD);
+  const captionLines = caption ? wrapText(caption, width - PAD) : [];
+  const height = gridHeight + captionLines.length * CAPTION_LINE + (captionLines.length ? 6 : 0);
   const { canvas, ctx } = whiteCanvas(width, height, FONT);
   ctx.fillStyle = '#222222';
   ctx.textAlign = 'center';
@@ -116,6 +134,10 @@ export function heatmapGrid(
     });
     return rowScales;
   });
+  ctx.textAlign = 'left';
+  ctx.fillStyle = '#555555';
+  ctx.font = CAPTION_FONT;
+  captionLines.forEach((line, i) => ctx.fillText(line, PAD / 2, gridHeight + i * CAPTION_LINE + CAPTION_LINE / 2));
   return { png: toPng(canvas), width, height, scales, layout, cells };
 }
 

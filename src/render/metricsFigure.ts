@@ -2,7 +2,8 @@
  * The metrics figure as plain Plotly JSON: one panel per metric, one line per method, each AUC in the
  * legend. Arrays in, JSON out; no tensors.
  */
-import { PALETTE, type PlotlyFigure } from './plotly.js';
+import { escapeHtml } from './escape.js';
+import { methodStyle, subplots, type Panel, type PlotlyFigure } from './plotly.js';
 
 export interface MetricsFigureCurve {
   readonly method: string;
@@ -15,59 +16,60 @@ export interface MetricsFigureCurve {
 }
 
 
-const TITLES: Record<string, { title: string; x: string; better: string }> = {
-  insertion: { title: 'Insertion', x: 'fraction of pixels revealed', better: 'higher is better' },
-  deletion: { title: 'Deletion', x: 'fraction of pixels removed', better: 'lower is better' },
-  sic: { title: 'SIC (softmax information curve)', x: 'normalised entropy', better: 'higher is better' },
-  aic: { title: 'AIC (accuracy information curve)', x: 'normalised entropy', better: 'higher is better' },
+const TITLES: Record<string, { title: string; x: string; y: string; better: string; short: string }> = {
+  insertion: { title: 'Insertion', x: 'fraction of pixels revealed', y: 'probability of the class', better: 'higher is better', short: 'ins' },
+  deletion: { title: 'Deletion', x: 'fraction of pixels removed', y: 'probability of the class', better: 'lower is better', short: 'del' },
+  sic: { title: 'SIC (softmax information curve)', x: 'normalised entropy', y: 'probability ÷ probability at x', better: 'higher is better', short: 'SIC' },
+  aic: { title: 'AIC (accuracy information curve)', x: 'normalised entropy', y: 'top-1 accuracy', better: 'higher is better', short: 'AIC' },
 };
 
-
+/**
+ * One panel per metric (probability axes from 0 to 1), one line per method with its own colour and
+ * dash, one legend entry per method at the top listing its AUC under every metric.
+ */
 export function metricsFigure(curves: readonly MetricsFigureCurve[], title = 'Attribution faithfulness'): PlotlyFigure {
   const metrics = [...new Set(curves.map((c) => c.metric))];
   const methods = [...new Set(curves.map((c) => c.method))];
-  const gap = 0.06;
-  const width = (1 - gap * (metrics.length - 1)) / Math.max(1, metrics.length);
-  const layout: Record<string, unknown> = {
-    title: { text: title },
-    height: 420,
-    legend: { orientation: 'h', y: -0.25 },
-    margin: { t: 70, b: 40 },
-    annotations: [] as object[],
-  };
-  metrics.forEach((metric, i) => {
-    const suffix = i === 0 ? '' : String(i + 1);
-    const info = TITLES[metric] ?? { title: metric, x: 'x', better: '' };
-    layout[`xaxis${suffix}`] = { domain: [i * (width + gap), i * (width + gap) + width], range: [0, 1], title: { text: info.x }, anchor: `y${suffix}` };
-    layout[`yaxis${suffix}`] = { range: [0, 1.02], anchor: `x${suffix}`, ...(i === 0 ? { title: { text: 'probability of the class' } } : {}) };
-    (layout.annotations as object[]).push({
-      text: `<b>${info.title}</b><br><span style="font-size:10px">${info.better}</span>`,
-      xref: 'paper',
-      yref: 'paper',
-      x: i * (width + gap) + width / 2,
-      y: 1.02,
-      xanchor: 'center',
-      yanchor: 'bottom',
-      showarrow: false,
-    });
-  });
-  const data = curves.map((c) => {
-    const i = metrics.indexOf(c.metric);
-    const suffix = i === 0 ? '' : String(i + 1);
+  const info = (metric: string) => TITLES[metric] ?? { title: metric, x: 'x', y: 'y', better: '', short: metric };
+  const aucs = (method: string) =>
+    metrics
+      .map((metric) => curves.find((c) => c.method === method && c.metric === metric))
+      .filter((c) => c !== undefined)
+      .map((c) => `${info(c.metric).short} ${c.auc.toFixed(3)}`)
+      .join(' · ');
+  const panels: Panel[] = metrics.map((metric) => {
+    const i = info(metric);
     return {
-      type: 'scatter',
-      mode: 'lines',
-      x: [...c.x],
-      y: [...c.y],
-      xaxis: `x${suffix}`,
-      yaxis: `y${suffix}`,
-      name: `${c.method} (AUC ${c.auc.toFixed(3)})`,
-      legendgroup: c.metric,
-      line: { color: PALETTE[methods.indexOf(c.method) % PALETTE.length], width: 2 },
-      hovertemplate: `${c.method}, ${c.metric}: %{y:.3f} at %{x:.3f}<br>${c.aggregation} of ${c.examples} examples<extra></extra>`,
+      title: `${i.title}${i.better ? `, ${i.better}` : ''}`,
+      xTitle: i.x,
+      yTitle: i.y,
+      xRange: [0, 1],
+      yRange: [0, 1.02],
+      traces: curves
+        .filter((c) => c.metric === metric)
+        .map((c) => {
+          const k = methods.indexOf(c.method);
+          return {
+            type: 'scatter',
+            mode: 'lines',
+            x: [...c.x],
+            y: [...c.y],
+            name: escapeHtml(`${c.method} (AUC ${aucs(c.method)})`),
+            legendgroup: escapeHtml(c.method),
+            line: { ...methodStyle(k), width: 2 },
+            hovertemplate: `${escapeHtml(c.method)}, ${metric}: %{y:.3f} at %{x:.3f}<br>AUC ${c.auc.toFixed(3)}, ${c.aggregation} of ${c.examples} examples<extra></extra>`,
+          };
+        }),
     };
   });
-  return { data, layout };
+  const figure = subplots(escapeHtml(title), panels);
+  // One legend entry per method: its first curve.
+  const seen = new Set<unknown>();
+  for (const trace of figure.data) {
+    trace.showlegend = !seen.has(trace.legendgroup);
+    seen.add(trace.legendgroup);
+  }
+  return figure;
 }
 
 /** A plain-text table: one row per method, one AUC column per metric. */

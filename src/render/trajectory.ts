@@ -1,6 +1,7 @@
 import { escapeHtml } from './escape.js';
 import type { Projection } from './pca.js';
-import { PALETTE, subplots, type Panel, type PlotlyFigure } from './plotly.js';
+import { fitRange } from './axes.js';
+import { methodStyle, subplots, type Panel, type PlotlyFigure } from './plotly.js';
 
 /** One method's path for one example, as plain arrays (a PathTrace row). */
 export interface PathSeries {
@@ -14,6 +15,8 @@ export interface PathSeries {
   readonly stepSum?: readonly number[];
   /** The explained output at the input, f(x). */
   readonly fInput: number;
+  /** What `output` is (axis titles; methods on different outputs get separate panels). Default `'output'`. */
+  readonly outputSpace?: OutputSpace;
   /** IG2: ‖h(γ_j) − h(reference)‖², `[K + 1][R]`. */
   readonly referenceDistance?: readonly (readonly number[])[];
 }
@@ -53,57 +56,92 @@ export function remainingSum(progress: readonly number[], stepSum: readonly numb
   return out;
 }
 
+/** What the explained output is, for axis titles: a class probability, a logit, or the model's raw output. */
+export type OutputSpace = 'probability' | 'logit' | 'output';
+
+const SPACE_TITLE: Record<OutputSpace, string> = {
+  probability: 'class probability',
+  logit: 'logit (pre-softmax score)',
+  output: 'model output',
+};
+
+const SPACE_SHORT: Record<OutputSpace, string> = { probability: 'probability', logit: 'logit', output: 'model output' };
+
+/** A dotted line in the legend that explains every dotted curve of the completeness panel. */
+const REFERENCE_NAME = 'f(x) − f(point), dotted';
+
 /**
  * The path trajectories of one example as one Plotly figure: the explained output along each path;
  * completeness along the way; Guided IG's fraction of features moved; IG2's representation distance
  * to each reference; and, when path points were kept, their 2-D PCA projection. Panels without data
- * are left out.
+ * are left out. Methods explaining different outputs (IG on probabilities, IG2 on logits) get separate
+ * output and completeness panels, each axis naming its output. One legend, at the top; each method has
+ * its own colour and dash.
  */
 export function trajectoryFigure(title: string, series: readonly PathSeries[], projection?: PathProjection, panels: readonly PanelName[] = PANELS): PlotlyFigure {
-  const color = new Map(series.map((s, i) => [s.label, PALETTE[i % PALETTE.length]]));
+  const style = new Map(series.map((s, i) => [s.label, methodStyle(i)]));
   const shown = new Set<string>();
   const legend = (label: string) => {
     const first = !shown.has(label);
     shown.add(label);
-    return { name: escapeHtml(label), legendgroup: escapeHtml(label), showlegend: first, line: { color: color.get(label), width: 2 } };
+    const { color, dash } = style.get(label) ?? { color: '#444444', dash: 'solid' };
+    return { name: escapeHtml(label), legendgroup: escapeHtml(label), showlegend: first, line: { color, width: 2, dash } };
+  };
+  // The dotted f(x) − f(point) curves are explained once, by a legend entry without data.
+  const referenceKey = () => {
+    if (shown.has(REFERENCE_NAME)) return [];
+    shown.add(REFERENCE_NAME);
+    return [{ type: 'scatter', mode: 'lines', x: [null], y: [null], name: REFERENCE_NAME, legendgroup: 'reference', line: { color: '#555555', width: 1.5, dash: 'dot' }, hoverinfo: 'skip' }];
   };
   const paths = series.filter((s) => s.progress.length > 1);
+  const spaces = [...new Set(paths.map((s) => s.outputSpace ?? 'output'))];
+  const bySpace = (list: readonly PathSeries[]) => spaces.map((space) => ({ space, list: list.filter((s) => (s.outputSpace ?? 'output') === space) })).filter((g) => g.list.length);
+  const named = (one: string, several: string, space: OutputSpace) => (spaces.length > 1 ? `${several} (${SPACE_SHORT[space]})` : one);
   const out: Panel[] = [];
-  if (panels.includes('output') && paths.length) {
-    out.push({
-      title: 'explained output along the path',
-      xTitle: 'path progress (0 = baseline, 1 = input)',
-      yTitle: 'f(point)',
-      traces: paths.map((s) => ({ type: 'scatter', mode: 'lines', x: s.progress, y: s.output, ...legend(s.label) })),
-    });
+  if (panels.includes('output')) {
+    for (const { space, list } of bySpace(paths)) {
+      out.push({
+        title: named('explained output along the path', 'explained output along the path', space),
+        xTitle: 'path progress (0 = baseline, 1 = input)',
+        yTitle: `f(point): ${SPACE_TITLE[space]}`,
+        traces: list.map((s) => ({ type: 'scatter', mode: 'lines', x: s.progress, y: s.output, ...legend(s.label) })),
+      });
+    }
   }
   const complete = paths.filter((s) => s.stepSum && s.stepSum.length === s.progress.length);
-  if (panels.includes('completeness') && complete.length) {
-    out.push({
-      title: 'completeness along the path',
-      xTitle: 'path progress',
-      yTitle: 'Σ attr. point→x (—), f(x) − f(point) (··)',
-      traces: complete.flatMap((s) => [
-        { type: 'scatter', mode: 'lines', x: s.progress, y: remainingSum(s.progress, s.stepSum!), ...legend(s.label) },
-        {
-          type: 'scatter',
-          mode: 'lines',
-          x: s.progress,
-          y: s.output.map((o) => s.fInput - o),
-          ...legend(s.label),
-          showlegend: false,
-          line: { color: color.get(s.label), width: 1.5, dash: 'dot' },
-          hovertemplate: `${escapeHtml(s.label)}: f(x) − f(point) = %{y:.4g}<extra></extra>`,
-        },
-      ]),
-    });
+  if (panels.includes('completeness')) {
+    for (const { space, list } of bySpace(complete)) {
+      out.push({
+        title: named('completeness: Σ attr. point→x vs f(x) − f(point)', 'completeness along the path', space),
+        xTitle: 'path progress',
+        yTitle: SPACE_TITLE[space],
+        traces: [
+          ...list.flatMap((s) => [
+            { type: 'scatter', mode: 'lines', x: s.progress, y: remainingSum(s.progress, s.stepSum!), ...legend(s.label) },
+            {
+              type: 'scatter',
+              mode: 'lines',
+              x: s.progress,
+              y: s.output.map((o) => s.fInput - o),
+              ...legend(s.label),
+              showlegend: false,
+              line: { color: style.get(s.label)?.color, width: 1.5, dash: 'dot' },
+              hovertemplate: `${escapeHtml(s.label)}: f(x) − f(point) = %{y:.4g}<extra></extra>`,
+            },
+          ]),
+          ...referenceKey(),
+        ],
+      });
+    }
   }
   const guided = paths.filter((s) => s.method === 'guidedIG');
   if (panels.includes('moved') && guided.length) {
+    const top = Math.max(0, ...guided.flatMap((s) => s.moved.filter(Number.isFinite)));
     out.push({
       title: 'Guided IG: features moved per step',
       xTitle: 'path progress',
       yTitle: 'fraction of features moved',
+      yRange: [0, top > 0 ? top * 1.15 : 1],
       traces: guided.map((s) => ({ type: 'scatter', mode: 'lines', x: s.progress, y: s.moved, ...legend(s.label) })),
     });
   }
@@ -113,6 +151,7 @@ export function trajectoryFigure(title: string, series: readonly PathSeries[], p
       title: 'IG2: representation distance to each reference',
       xTitle: 'GradPath step (0 = input)',
       yTitle: '‖h(point) − h(reference)‖²',
+      yRange: fitRange(ig2.flatMap((s) => s.referenceDistance!.flat()), { includeZero: true }),
       traces: ig2.flatMap((s) => {
         const refs = s.referenceDistance![0].length;
         return Array.from({ length: refs }, (_, r) => ({
@@ -121,7 +160,7 @@ export function trajectoryFigure(title: string, series: readonly PathSeries[], p
           x: s.referenceDistance!.map((_, j) => j),
           y: s.referenceDistance!.map((row) => row[r]),
           ...legend(s.label),
-          line: { color: color.get(s.label), width: 1 },
+          line: { ...style.get(s.label), width: 1 },
           opacity: 0.7,
           hovertemplate: `${escapeHtml(s.label)}, reference ${r}: %{y:.4g}<extra></extra>`,
         }));
@@ -143,10 +182,10 @@ export function trajectoryFigure(title: string, series: readonly PathSeries[], p
         ...projection.paths.map((p) => ({
           type: 'scatter',
           mode: 'lines+markers',
-          marker: { size: 3, color: color.get(p.label) ?? '#444444' },
+          marker: { size: 3, color: style.get(p.label)?.color ?? '#444444' },
           ...xy(p.from, p.count),
           ...legend(p.label),
-          line: { color: color.get(p.label) ?? '#444444', width: 1.5 },
+          line: { color: style.get(p.label)?.color ?? '#444444', width: 1.5, dash: style.get(p.label)?.dash ?? 'solid' },
         })),
         ...ends.map((e) => ({
           type: 'scatter',

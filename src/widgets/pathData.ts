@@ -16,13 +16,19 @@ import type { EvaluationContext } from '../metrics/evaluate.js';
 import { createOracle } from '../oracle.js';
 import { layoutOf } from '../render/normalize.js';
 
-/** At most this many frames per method are sent (evenly spaced, both ends kept)... */
-export const MAX_FRAMES = 64;
-/** ...and fewer for large inputs: the path buffers of one widget stay under this many bytes (they are also saved in the notebook). */
-export const PATH_BYTES = 24 * 1024 * 1024;
+/** By default at most this many frames per method are sent (evenly spaced, both ends kept)... */
+export const MAX_FRAMES = 32;
+/** ...and fewer for large inputs: the path buffers of one widget stay under this many bytes (they are also saved in the notebook, base64). */
+export const PATH_BYTES = 8 * 1024 * 1024;
+/** The most frames per method a caller may ask for (`ex.widget(kind, { frames })`). */
+export const FRAMES_LIMIT = 256;
 
-/** Frames per method within {@link PATH_BYTES}: never more than MAX_FRAMES, never fewer than 2 (the ends). */
-export function frameBudget(methodsWithPath: number, floatsPerFrame: number): number {
+/**
+ * Frames per method: `requested` when given (the caller chose the size), else within {@link PATH_BYTES}
+ * and never more than MAX_FRAMES; never fewer than 2 (the ends).
+ */
+export function frameBudget(methodsWithPath: number, floatsPerFrame: number, requested?: number): number {
+  if (requested !== undefined) return Math.max(2, Math.min(FRAMES_LIMIT, requested));
   const fit = Math.floor(PATH_BYTES / (4 * Math.max(1, methodsWithPath) * Math.max(1, floatsPerFrame)));
   return Math.max(2, Math.min(MAX_FRAMES, fit));
 }
@@ -115,7 +121,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-export function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, labels: string[] = []): WidgetData {
+export function widgetData(ex: Explanation, context: EvaluationContext | null, example: number, withPoints: boolean, labels: string[] = [], framesAsked?: number): WidgetData {
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
   const layout = layoutOf(ex.inputShape.slice(1));
@@ -132,7 +138,7 @@ export function widgetData(ex: Explanation, context: EvaluationContext | null, e
   const without: string[] = [];
   let numClasses: number | undefined;
   const withPath = methods.filter((m) => ex.path(m).points).length;
-  const maxFrames = frameBudget(withPath, (withPoints ? cells * layout.channels : 0) + cells + 1);
+  const maxFrames = frameBudget(withPath, (withPoints ? cells * layout.channels : 0) + cells + 1, framesAsked);
   try {
     for (const m of methods) {
       const kept = ex.path(m).points;

@@ -11,7 +11,7 @@ import type { EvaluationContext } from '../metrics/evaluate.js';
 import { explorerState, explorerTraits } from './explorer.js';
 import { KernelWidget } from './model.js';
 import { WIDGET_KINDS, type WidgetKind } from './module.js';
-import { KEEP_PATH_HINT, widgetData } from './pathData.js';
+import { FRAMES_LIMIT, KEEP_PATH_HINT, widgetData } from './pathData.js';
 import { playerState, playerTraits } from './player.js';
 import { positionLabels, type TokenLabels } from '../display/textViews.js';
 
@@ -22,6 +22,11 @@ export interface WidgetOptions {
   readonly tokens?: TokenLabels;
   /** Flat inputs: one name per feature. */
   readonly featureNames?: readonly string[];
+  /**
+   * At most this many frames per method along kept paths (2–256; default 32, fewer for large inputs).
+   * The frames are saved in the notebook with the widget: fewer keep it small.
+   */
+  readonly frames?: number;
 }
 
 const TITLES: Record<WidgetKind, string> = { explorer: 'pathlens attribution explorer', player: 'pathlens path player' };
@@ -86,6 +91,10 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
   const count = ex.inputShape[0];
   if (!Number.isInteger(example) || example < 0 || example >= count) throw new Error(`example: expected an example index in [0, ${count}), got ${JSON.stringify(example)}`);
   const labels = positionLabels(ex, example, options) ?? [];
+  const { frames } = options;
+  if (frames !== undefined && (!Number.isInteger(frames) || frames < 2 || frames > FRAMES_LIMIT)) {
+    throw new Error(`frames: expected a whole number in [2, ${FRAMES_LIMIT}], got ${JSON.stringify(frames)}`);
+  }
   const hook = getKernelHook();
   if (!hook) {
     const bundle = fallbackBundle(ex, kind, example, NO_COMMS_REASON, labels);
@@ -93,7 +102,7 @@ export function explanationWidget(ex: Explanation, context: EvaluationContext | 
     shown.show();
     return shown;
   }
-  const data = widgetData(ex, context, example, kind === 'player', labels);
+  const data = widgetData(ex, context, example, kind === 'player', labels, frames);
   const hasPath = data.frames.some((f) => f > 0);
   const note =
     kind === 'player' && !hasPath

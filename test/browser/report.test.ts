@@ -11,9 +11,8 @@ import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { explain, type Explanation } from '../../src/index.js';
 import { randomSmoothModel, randomTensor, rng, useBackend } from '../helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, offline, screenshotDir } from './chromium.js';
 
-const CHROMIUM = process.env.PATHLENS_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLASS_NAMES = ["<img src=x onerror=alert('x')>", '<b>zero</b>', 'one & "two"'];
 
 const dir = mkdtempSync(join(tmpdir(), 'pathlens-browser-'));
@@ -94,12 +93,7 @@ test('the HTML report renders offline in Chromium: every heatmap cell and plot p
     errors.push(`dialog: ${d.message()}`);
     void d.dismiss();
   });
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
+  await offline(context, requests);
   await page.goto(pathToFileURL(file).href);
 
   const plots = await page.locator('.pathlens-plot').count();
@@ -164,10 +158,34 @@ test('the HTML report renders offline in Chromium: every heatmap cell and plot p
     }
   }
 
-  const screenshot = join(process.env.PATHLENS_SCREENSHOT_DIR ?? dir, 'report.png');
+  const screenshot = join(screenshotDir(), 'report.png');
   await page.screenshot({ path: screenshot, fullPage: true });
   t.diagnostic(`screenshot: ${screenshot}`);
   assert.deepEqual(errors, [], 'console errors');
   assert.deepEqual(requests, [], 'the report asked for the network');
   await page.close();
+});
+
+test('without JavaScript the report still shows every plot, as its static image', async (t) => {
+  const file = join(dir, 'report-nojs.html');
+  writeFileSync(file, ex.toHTML({ classNames: CLASS_NAMES }));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = await (await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1400, height: 1000 } })).newPage();
+    await page.goto(pathToFileURL(file).href);
+    const plots = page.locator('.pathlens-plot');
+    assert.equal(await plots.count(), 2);
+    for (let p = 0; p < 2; p++) {
+      const image = plots.nth(p).locator('img.pathlens-image');
+      assert.equal(await image.count(), 1, `plot ${p}: its static image`);
+      assert.ok(await image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 600), `plot ${p}: the image decoded`);
+      const shot = await pixelsOf(await image.screenshot());
+      assert.ok(colouredPixels(shot.data) > 2000, `plot ${p}: coloured lines drawn (${colouredPixels(shot.data)} px)`);
+    }
+    const screenshot = join(screenshotDir(), 'report-no-javascript.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    t.diagnostic(`screenshot: ${screenshot}`);
+  } finally {
+    await browser.close();
+  }
 });

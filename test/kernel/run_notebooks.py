@@ -12,6 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+MAX_BYTES = int(1.5 * 1024 * 1024)  # a notebook as saved after this run, as committed (test/unit/notebooks.test.ts)
 NOTEBOOKS = os.environ.get("PATHLENS_NOTEBOOKS") or os.path.join(HERE, "..", "..", "notebooks")
 
 
@@ -48,11 +49,17 @@ def check(path, out_dir):
     missing = sorted(set(expect or []) - seen)
     if missing:
         problems.append(f"expected mime types missing from the outputs: {missing} (seen: {sorted(seen)})")
+    saved = nbformat.writes(nb)
+    size = len(saved.encode("utf8"))
+    if size > MAX_BYTES:
+        problems.append(f"{size / 1e6:.2f} MB as saved, over {MAX_BYTES / 1e6:.2f} MB (no plotly.js inline; fewer widget frames)")
+    if "__pathlensDefine" in saved:
+        problems.append("plotly.js is inlined in an output (keep the default plotly: 'renderer')")
     if seconds > spec.get("max_seconds", 120):
         problems.append(f"took {seconds:.1f} s, over its {spec.get('max_seconds', 120)} s budget")
     if out_dir:
         nbformat.write(nb, os.path.join(out_dir, os.path.basename(path)))
-    return seconds, sorted(seen), problems
+    return seconds, sorted(seen), problems, size
 
 
 def main():
@@ -66,10 +73,10 @@ def main():
     failed = 0
     report = []
     for path in paths:
-        seconds, seen, problems = check(path, out_dir)
+        seconds, seen, problems, size = check(path, out_dir)
         name = os.path.basename(path)
-        report.append({"notebook": name, "seconds": round(seconds, 1), "mime": seen, "problems": problems})
-        print(f"{'FAIL' if problems else 'ok  '} {name}: {seconds:.1f} s, mime {seen}")
+        report.append({"notebook": name, "seconds": round(seconds, 1), "bytes": size, "mime": seen, "problems": problems})
+        print(f"{'FAIL' if problems else 'ok  '} {name}: {seconds:.1f} s, {size / 1e6:.2f} MB, mime {seen}")
         for p in problems:
             print("     -", p)
         failed += bool(problems)

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { afterEach, before, test } from 'node:test';
-import { display, explain, HeatmapView, JUPYTER_DISPLAY, KERNEL_HOOK, PlotlyView, resetPlotlyDelivery, type MimeBundle } from '../../src/index.js';
+import { display, explain, HeatmapView, JUPYTER_DISPLAY, KERNEL_HOOK, PlotlyView, resetPlotlyDelivery, setDisplayOptions, type MimeBundle } from '../../src/index.js';
 import { plotlySource } from '../../src/display/plotlyHtml.js';
 import { ImageView } from '../../src/display/views.js';
 import { escapeHtml, scriptJson } from '../../src/render/escape.js';
@@ -42,19 +42,31 @@ test('image and Plotly bundles have the right mime types; plotly.js goes out onc
   const trajectory = ex.trajectory();
   assert.ok(trajectory instanceof PlotlyView);
   const first = trajectory[JUPYTER_DISPLAY]();
-  assert.deepEqual(Object.keys(first).sort(), ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']);
+  assert.deepEqual(Object.keys(first).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/plain'], 'by default no plotly.js in the notebook');
+  assert.deepEqual(png(first), Buffer.from(trajectory.image.png));
   const figure = first['application/vnd.plotly.v1+json'] as { data: unknown[]; layout: { annotations: Array<{ text: string }> } };
   assert.ok(Array.isArray(figure.data) && figure.data.length > 0);
   assert.deepEqual(
     figure.layout.annotations.map((a) => a.text),
-    ['<b>explained output along the path</b>', '<b>completeness along the path</b>', '<b>Guided IG: features moved per step</b>', '<b>path points, projected on 2 principal components</b>'],
+    ['<b>explained output along the path</b>', '<b>completeness: Σ attr. point→x vs f(x) − f(point)</b>', '<b>Guided IG: features moved per step</b>', '<b>path points, projected on 2 principal components</b>'],
   );
-  const second = ex.trajectory({ example: 1 })[JUPYTER_DISPLAY]();
   const source = plotlySource();
   assert.ok(source.length > 1_000_000);
-  assert.ok((first['text/html'] as string).includes(source.slice(0, 2000)), 'the first figure carries plotly.js');
-  assert.ok(!(second['text/html'] as string).includes(source.slice(0, 2000)), 'the second does not');
-  assert.ok((second['text/html'] as string).length < 200_000);
+  const inline = ex.trajectory({ plotly: 'inline' })[JUPYTER_DISPLAY]();
+  assert.deepEqual(Object.keys(inline).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
+  assert.ok((inline['text/html'] as string).includes(source.slice(0, 2000)), "plotly: 'inline' carries plotly.js");
+  assert.match(inline['text/html'] as string, /class="pathlens-plot"[^>]*><img class="pathlens-image" src="data:image\/png;base64,/, 'the static image fills the div until plotly.js draws');
+  const second = ex.trajectory({ example: 1, plotly: 'inline' })[JUPYTER_DISPLAY]();
+  assert.ok(!(second['text/html'] as string).includes(source.slice(0, 2000)), 'plotly.js goes out once');
+  assert.equal(setDisplayOptions({ plotly: 'inline' }).plotly, 'inline');
+  try {
+    assert.ok('text/html' in ex.trajectory()[JUPYTER_DISPLAY](), 'the notebook-wide setting applies to every view');
+    assert.ok(!('text/html' in ex.trajectory({ plotly: 'renderer' })[JUPYTER_DISPLAY]()), "a view's own setting wins");
+  } finally {
+    setDisplayOptions({ plotly: 'renderer' });
+  }
+  assert.throws(() => setDisplayOptions({ plotly: 'cdn' as never }), /^Error: plotly: expected one of 'renderer', 'inline', got "cdn"/);
+  assert.throws(() => ex.trajectory({ plotly: 'yes' as never }), /^Error: plotly: expected one of/);
   ex.dispose();
   x.dispose();
 });
@@ -67,7 +79,8 @@ test('the Explanation displays itself (html + png + text) and show() returns tha
   png(bundle);
   const html = bundle['text/html'] as string;
   assert.match(html, /<img class="pathlens-image" src="data:image\/png;base64,/);
-  assert.match(html, /class="pathlens-plot"/);
+  assert.equal(html.match(/<img class="pathlens-image"/g)?.length, 2, 'heatmaps and the trajectories as images');
+  assert.ok(!html.includes('<script'), 'no plotly.js by default');
   assert.match(html, /<table class="pathlens-table">/);
   assert.match(bundle['text/plain'], /pathlens Explanation: 2 method\(s\)/);
   const shown = ex.show();
@@ -85,7 +98,7 @@ test('display() uses the pathlens kernel hook with the whole bundle, else tslab 
   globals.__tslab__ = { require: (id: string) => (id === 'tslab' ? { display: { raw: (mime: string, data: unknown) => raw.push([mime, data]) } } : undefined) };
   assert.equal(display(image), undefined);
   assert.equal(figure.show(), undefined);
-  assert.deepEqual(raw.map(([mime]) => mime), ['image/png', 'text/html']);
+  assert.deepEqual(raw.map(([mime]) => mime), ['image/png', 'image/png'], 'tslab gets the static image of a plot');
   assert.equal(raw[0][1], image.toBase64());
 
   const sent: Array<{ bundle: MimeBundle; options?: unknown; update?: string }> = [];
@@ -97,7 +110,9 @@ test('display() uses the pathlens kernel hook with the whole bundle, else tslab 
   assert.equal(display(figure, { displayId: 'p1' }), undefined);
   display(image, { displayId: 'p1', update: true });
   assert.equal(raw.length, 2, 'the hook wins over tslab');
-  assert.deepEqual(Object.keys(sent[0].bundle).sort(), ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']);
+  assert.deepEqual(Object.keys(sent[0].bundle).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/plain']);
+  figure.show({ plotly: 'inline' });
+  assert.ok(typeof sent.at(-1)!.bundle['text/html'] === 'string', "show({ plotly: 'inline' })");
   assert.deepEqual(sent[0].options, { displayId: 'p1' });
   assert.equal(sent[1].update, 'p1');
   assert.throws(() => display({} as MimeBundle), /^Error: value: expected a mime bundle/);

@@ -72,10 +72,11 @@ test('ex.evaluate(): gradient × input of the selector model is the true ranking
   const bundle = (plot as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for('Jupyter.display')]();
   const fig = bundle['application/vnd.plotly.v1+json'] as { data: Array<{ name: string; x: number[] }>; layout: Record<string, unknown> };
   assert.equal(fig.data.length, 4);
-  assert.match(fig.data[0].name, /^gradientXInput \(AUC 0\.9\d\d\)$/);
+  assert.match(fig.data[0].name, /^gradientXInput \(AUC ins 0\.9\d\d · del 0\.\d\d\d\)$/, 'one legend entry per method, its AUCs in it');
+  assert.deepEqual(fig.data.map((t) => (t as { showlegend?: boolean }).showlegend), [true, true, false, false]);
   assert.ok('xaxis2' in fig.layout);
   assert.match(bundle['text/plain'] as string, /gradientXInput\s+0\.9\d\d/);
-  assert.match(bundle['text/html'] as string, /<div/, 'an HTML fallback for front ends without the Plotly renderer');
+  assert.ok(Buffer.from(bundle['image/png'] as string, 'base64').subarray(1, 4).toString() === 'PNG', 'a static image for front ends without a Plotly renderer');
   ex.dispose();
   await assert.rejects(ex.evaluate(), /explanation: already disposed/);
   assert.equal(tf.memory().numTensors, before);
@@ -126,7 +127,11 @@ test('bad arguments get errors that name them', async () => {
   const flat = tf.ones([2, 5]);
   const f: ModelFunction = (b) => tf.tidy(() => tf.softmax(tf.concat([b.sum(1, true), tf.zeros([b.shape[0], 1])], 1)));
   await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['sic'] }), /metrics: expected 'sic' and 'aic' only for images/);
-  await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion'] }), /baseline: expected 'black', a number or a tensor for inputs that are not images/);
+  await assert.rejects(evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion'], baseline: 'blur' }), /baseline: expected 'black', a number or a tensor for inputs that are not images/);
+  // Without a baseline, inputs that are not images get zeros (blur is for images only).
+  const scored = await expectNoLeak(() => evaluateAttributions(f, flat, { a: flat }, { metrics: ['insertion', 'deletion'], steps: 5 }));
+  assert.equal(scored.settings.baseline, 'black');
+  assert.ok(scored.scores.a.insertion!.every(Number.isFinite) && scored.scores.a.deletion!.every(Number.isFinite));
   await assert.rejects(evaluateAttributions(f, flat, { a: tf.ones([2, 4]) }, { baseline: 'black', metrics: ['insertion'] }), /attribution 'a': expected a tensor of x's shape \[2, 5\]/);
   assert.throws(() => ex.metricsPlot({} as never), /result: expected the result of ex.evaluate\(\)/);
   ex.dispose();

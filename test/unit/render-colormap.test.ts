@@ -155,7 +155,7 @@ test('non-image inputs: a vector gets bars, a sequence a strip, instead of faili
 test('bars and strips have axes: a value axis and zero line for bars, position labels under both; featureNames must match', async () => {
   const options = resolveHeatmapOptions({ sign: 'all', overlay: false, clip: 100, cellSize: 64 });
   const plain = heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options);
-  const named = heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, ['age', 'income', 'height', 'weight']);
+  const named = heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, '', ['age', 'income', 'height', 'weight']);
   const [px, other] = [await decode(named.png), await decode(plain.png)];
   const box = named.cells[0][0];
   assert.deepEqual(box, plain.cells[0][0], 'names do not move the chart');
@@ -169,6 +169,6 @@ test('bars and strips have axes: a value axis and zero line for bars, position l
   };
   assert.ok(labelBand(px) > labelBand(other), 'feature names take more ink than indices');
   assert.ok(labelBand(other) > 0, 'indices are written when there are no names');
-  assert.throws(() => heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, ['a']), /featureNames: expected 4 names \(one per feature\), got 1/);
-  assert.throws(() => heatmapGrid([3, 2], ['m'], [{ label: 'x', maps: [[1, 1, 0, 0, -1, -1]] }], options, ['a']), /featureNames: expected 3 names \(one per position\)/);
+  assert.throws(() => heatmapGrid([4], ['m'], [{ label: 'x', maps: [[1, -1, 0.5, 0]] }], options, '', ['a']), /featureNames: expected 4 names \(one per feature\), got 1/);
+  assert.throws(() => heatmapGrid([3, 2], ['m'], [{ label: 'x', maps: [[1, 1, 0, 0, -1, -1]] }], options, '', ['a']), /featureNames: expected 3 names \(one per position\)/);
 });

@@ -33,13 +33,14 @@ test('the figure has one panel per kind of data, IG2 distance per reference', ()
   const titles = (figure.layout.annotations as Array<{ text: string }>).map((a) => a.text);
   assert.deepEqual(titles, [
     '<b>explained output along the path</b>',
-    '<b>completeness along the path</b>',
+    '<b>completeness: Σ attr. point→x vs f(x) − f(point)</b>',
     '<b>Guided IG: features moved per step</b>',
     '<b>IG2: representation distance to each reference</b>',
   ]);
   const onAxis = (axis: string) => figure.data.filter((t) => t.xaxis === axis);
   assert.equal(onAxis('x').length, 3);
-  assert.deepEqual(onAxis('x2').map((t) => t.y), [[0.9, 0.8, 0.5], [0.9, 0.6, 0.09999999999999998]]);
+  assert.deepEqual(onAxis('x2').map((t) => t.y), [[0.9, 0.8, 0.5], [0.9, 0.6, 0.1], [null]], 'Σ attribution, f(x) − f(point), and the legend key of the dotted lines');
   assert.deepEqual(onAxis('x4').map((t) => t.y), [[4, 1, 0, 0], [9, 4, 1, 0]]);
   assert.equal(figure.data.filter((t) => t.showlegend).length, 3, 'one legend entry per method');
+  assert.deepEqual(figure.data.filter((t) => t.showlegend !== false).map((t) => t.name), ['ig', 'g', 'two', 'f(x) − f(point), dotted']);
 });

@@ -150,8 +150,10 @@ test('widget data leaks no tensors, and large inputs get fewer frames (never few
   const { hook } = fakeHook();
   (globalThis as Record<symbol, unknown>)[KERNEL_HOOK] = hook;
   await expectNoLeak(async () => void ex.widget('player'));
-  assert.equal(frameBudget(2, 28 * 28 * 2 + 1), MAX_FRAMES, 'MNIST: every frame up to 64');
-  assert.equal(frameBudget(2, 224 * 224 * 4 + 1), 15, '224×224 RGB, points and accumulated maps: 15 frames per method for two methods');
+  assert.equal(frameBudget(2, 28 * 28 * 2 + 1), MAX_FRAMES, 'MNIST: every frame up to 32');
+  assert.equal(frameBudget(2, 224 * 224 * 4 + 1), 5, '224×224 RGB, points and accumulated maps: 5 frames per method for two methods (8 MB)');
+  assert.equal(frameBudget(2, 224 * 224 * 4 + 1, 40), 40, 'frames asked for are sent');
+  assert.equal(frameBudget(2, 10, 1000), 256);
   assert.equal(frameBudget(4, 1024 * 1024 * 4), 2);
 });
 
@@ -177,6 +179,9 @@ test('ex.widget() opens a protocol-2.1 model with binary buffers and displays th
   assert.equal(sent.at(-1)!.kind, 'display');
   assert.throws(() => ex.widget('table' as never), /kind: expected one of 'explorer', 'player', got "table"/);
   assert.throws(() => ex.widget('player', { example: 2 }), /example: expected an example index in \[0, 2\), got 2/);
+  assert.throws(() => ex.widget('player', { frames: 1 }), /frames: expected a whole number in \[2, 256\], got 1/);
+  const few = ex.widget('player', { frames: 4 });
+  assert.deepEqual(few.get('frames'), [4, 4, 4, 0], 'frames: 4 keeps 4 frames of every kept path');
 });
 
 test('front-end updates are checked: good ones applied and echoed, malformed ones logged, rejected and reverted; request_state and custom', () => {
