@@ -191,7 +191,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
    */
   private async prepare(check: { maxSeconds?: number; strict?: boolean }) {
     const split = this.options.layer === undefined ? undefined : splitModel(this.model, this.options.layer);
-    const atLayer = split ? await moveToLayer(split, this.x, this.plan, checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? 64)) : undefined;
+    const atLayer = split ? await moveToLayer(split, this.x, this.plan, checkPositiveInteger('internalBatchSize', this.options.internalBatchSize ?? defaultInternalBatchSize())) : undefined;
     try {
       const model = split?.tail ?? adaptModel(this.model);
       const checked = await checkPlan(model, atLayer?.x ?? this.x, this.options, atLayer?.plan ?? this.plan, check);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { defaultInternalBatchSize } from './backend/memory.js';
 import { checkBaselineSpec } from './baseline.js';
 import type { ExplainOptions, PlanStep } from './explain.js';
 import { BLUR_IG_OPTIONS } from './methods/blurIG.js';
@@ -88,7 +89,7 @@ export async function checkPlan(
   if (labels.length === 0) fail('explain', 'at least one method, e.g. explain(model, x).ig()', 'none');
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
   if (twice) fail('label', `a distinct label for each method ('${twice}' is used twice)`);
-  const internalBatchSize = options.internalBatchSize ?? 64;
+  const internalBatchSize = options.internalBatchSize ?? defaultInternalBatchSize();
   if (maxSeconds !== undefined && !(typeof maxSeconds === 'number' && maxSeconds > 0)) fail('maxSeconds', 'a positive number of seconds', describe(maxSeconds));
   const shape = checkInput(xLike);
   checkModelInput(model, shape);
