@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { fastConv2DBackpropInput, type WebgpuBackendLike } from './conv2dBackpropInput.js';
+import { MASKED_GRADIENT, maskedGradient, type MaskKind } from './maskedGradient.js';
+
+/**
+ * pathlens's faster kernels for tfjs-webgpu (4.22), on top of the stock ones:
+ * - `Conv2DBackpropInput`: a tiled implicit GEMM split by stride phase (conv2dBackpropInput.ts);
+ *   1×1 stride-1 convolutions as one matrix product. Falls back to the stock kernel for NCHW.
+ * - the Relu, Relu6 and ClipByValue gradients as one elementwise dispatch each (maskedGradient.ts),
+ *   in place of tfjs's 3–7. Gradients are registered for every backend, so these wrap tfjs's own
+ *   and use the fused kernel only while 'webgpu' is the active backend.
+ *
+ * Registering is idempotent; `unregisterFastWebgpuKernels()` puts tfjs's back (bench/gpu.ts compares).
+ */
+type GradConfig = tf.GradConfig;
+
+// tfjs keeps its gradient registry in a global shared by every copy of tfjs-core; it exports no getter.
+function registeredGradient(kernelName: string): GradConfig | undefined {
+  const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
+  return (globals?.get('gradRegistry') as Map<string, GradConfig> | undefined)?.get(kernelName);
+}
+
+interface Saved {
+  conv?: tf.KernelConfig;
+  gradients: Map<string, GradConfig>;
+}
+let saved: Saved | null = null;
+
+const MASKED: ReadonlyArray<[string, (attrs: tf.NamedAttrMap) => { kind: MaskKind; lo: number; hi: number }]> = [
+  ['Relu', () => ({ kind: 'relu', lo: 0, hi: 0 })],
+  ['Relu6', () => ({ kind: 'relu6', lo: 0, hi: 6 })],
+  ['ClipByValue', (a) => ({ kind: 'clip', lo: a.clipValueMin as number, hi: a.clipValueMax as number })],
+];
+
+function onWebgpu(): boolean {
+  return tf.getBackend() === 'webgpu' && tf.getKernel(MASKED_GRADIENT, 'webgpu') != null;
+}
+
+function maskedGradConfig(kernelName: string, original: GradConfig, attrsOf: (a: tf.NamedAttrMap) => { kind: MaskKind; lo: number; hi: number }): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, savedTensors, attrs) => {
+      const [x] = savedTensors;
+      const g = dy as tf.Tensor;
+      if (!onWebgpu() || x.dtype !== 'float32' || !tf.util.arraysEqual(x.shape, g.shape)) return original.gradFunc(dy, savedTensors, attrs);
+      return { x: () => tf.engine().runKernel(MASKED_GRADIENT, { dy: g, x }, attrsOf(attrs) as unknown as tf.NamedAttrMap) as tf.Tensor };
+    },
+  };
+}
+
+/** The masked gradient's own gradient (second order): the same mask on the incoming gradient, none for x. */
+const maskedGradientGradConfig: GradConfig = {
+  kernelName: MASKED_GRADIENT,
+  inputsToSave: ['x'],
+  gradFunc: (ddx, savedTensors, attrs) => {
+    const [x] = savedTensors;
+    return {
+      dy: () => tf.engine().runKernel(MASKED_GRADIENT, { dy: ddx as tf.Tensor, x }, attrs) as tf.Tensor,
+      x: () => tf.zerosLike(x),
+    };
+  },
+};
+
+export function registerFastWebgpuKernels(): void {
+  if (saved) return;
+  const stockConv = tf.getKernel('Conv2DBackpropInput', 'webgpu');
+  const gradients = new Map<string, GradConfig>();
+  for (const [name] of MASKED) {
+    const g = registeredGradient(name);
+    if (g) gradients.set(name, g);
+  }
+  saved = { conv: stockConv, gradients };
+
+  if (stockConv) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'webgpu');
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'webgpu',
+      kernelFunc: ((args: Parameters<typeof fastConv2DBackpropInput>[0]) =>
+        fastConv2DBackpropInput(args) ?? stockConv.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
+    });
+  }
+  if (!tf.getKernel(MASKED_GRADIENT, 'webgpu')) {
+    tf.registerKernel({ kernelName: MASKED_GRADIENT, backendName: 'webgpu', kernelFunc: maskedGradient as unknown as tf.KernelFunc });
+  }
+  tf.registerGradient(maskedGradientGradConfig);
+  for (const [name, attrsOf] of MASKED) {
+    const original = gradients.get(name);
+    if (original) tf.registerGradient(maskedGradConfig(name, original, attrsOf));
+  }
+}
+
+/** Puts tfjs's own kernels and gradients back. */
+export function unregisterFastWebgpuKernels(): void {
+  if (!saved) return;
+  if (saved.conv) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'webgpu');
+    tf.registerKernel(saved.conv);
+  }
+  for (const g of saved.gradients.values()) tf.registerGradient(g);
+  if (tf.getKernel(MASKED_GRADIENT, 'webgpu')) tf.unregisterKernel(MASKED_GRADIENT, 'webgpu');
+  saved = null;
+}
+
+export function fastWebgpuKernelsRegistered(): boolean {
+  return saved != null;
+}
+
+export type { WebgpuBackendLike };

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { startWebgpu } from '../../bench/webgpuDevice.js';
+import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
+import { maxAbs, maxAbsDiff, rng } from '../helpers.js';
+
+// pathlens's own webgpu kernels against tfjs's cpu backend, on any adapter: without a GPU through
+// Dawn's OpenGL ES backend on Mesa's llvmpipe (bench/webgpuDevice.ts finds that route). A machine
+// without an adapter fails here with the reason; it does not skip.
+
+const values = (n: number, seed: number, lo = -1, hi = 1) => {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+};
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => maxAbsDiff(a, b) / Math.max(maxAbs(b), 1e-12);
+
+/** Runs `fn` on a backend with the same input data; returns the result's values and shape. */
+async function on(backend: 'cpu' | 'webgpu', fn: () => tf.Tensor): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const out = fn();
+  const result = { values: (await out.data()) as Float32Array, shape: out.shape };
+  out.dispose();
+  assert.equal(tf.memory().numTensors, before, `${backend}: tensor leak`);
+  return result;
+}
+
+/** The number of GPU programs `fn` dispatches. */
+async function dispatches(fn: () => tf.Tensor): Promise<number> {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  const run = backend.runWebGPUProgram;
+  let count = 0;
+  backend.runWebGPUProgram = function (this: unknown, ...a: unknown[]) {
+    count++;
+    return run.apply(this, a);
+  };
+  try {
+    const out = fn();
+    await out.data();
+    out.dispose();
+  } finally {
+    backend.runWebGPUProgram = run;
+  }
+  return count;
+}
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+interface ConvCase {
+  x: [number, number, number, number];
+  f: [number, number];
+  co: number;
+  stride: [number, number];
+  pad: Pad;
+}
+
+// Odd sizes, every tile width (ci < 16, 16–31, 32–63, ≥ 64), strides 1–3, 1×1 to 7×7, explicit padding.
+const CASES: ConvCase[] = [
+  { x: [2, 7, 9, 3], f: [3, 3], co: 5, stride: [1, 1], pad: 'same' },
+  { x: [1, 9, 7, 5], f: [3, 3], co: 17, stride: [2, 2], pad: 'same' },
+  { x: [2, 8, 8, 16], f: [3, 3], co: 8, stride: [2, 2], pad: 'same' },
+  { x: [1, 11, 10, 3], f: [7, 7], co: 9, stride: [2, 2], pad: 'same' },
+  { x: [1, 6, 6, 33], f: [3, 3], co: 20, stride: [1, 1], pad: 'valid' },
+  { x: [2, 5, 5, 64], f: [1, 1], co: 24, stride: [1, 1], pad: 'same' },
+  { x: [1, 9, 9, 65], f: [1, 1], co: 40, stride: [2, 2], pad: 'same' },
+  { x: [1, 10, 7, 6], f: [2, 3], co: 3, stride: [3, 2], pad: 'valid' },
+  { x: [1, 8, 9, 4], f: [3, 3], co: 6, stride: [1, 2], pad: [[0, 0], [2, 1], [0, 1], [0, 0]] },
+  { x: [3, 4, 4, 1], f: [3, 3], co: 2, stride: [1, 1], pad: 'same' },
+];
+
+describe('pathlens webgpu kernels agree with cpu', () => {
+  let adapter = '';
+  before(async () => {
+    adapter = (await startWebgpu()).adapter;
+    registerFastWebgpuKernels();
+  });
+
+  it('Conv2DBackpropInput over shapes, strides, paddings and filter sizes', async () => {
+    for (const c of CASES) {
+      const [b, h, w, ci] = c.x;
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x), tf.zeros([...c.f, ci, c.co]), c.stride, c.pad).shape);
+      const dyValues = values(tf.util.sizeFromShape(outShape), 11);
+      const wValues = values(c.f[0] * c.f[1] * ci * c.co, 12);
+      const run = () =>
+        tf.tidy(() =>
+          tf.engine().runKernel(
+            'Conv2DBackpropInput',
+            { dy: tf.tensor(dyValues, outShape), filter: tf.tensor(wValues, [...c.f, ci, c.co]) },
+            { inputShape: [b, h, w, ci], strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        );
+      const expected = await on('cpu', run);
+      const got = await on('webgpu', run);
+      assert.deepEqual(got.shape, expected.shape);
+      const err = relErr(got.values, expected.values);
+      assert.ok(err < 1e-5, `${JSON.stringify(c)} on ${adapter}: relative error ${err}`);
+    }
+  });
+
+  it('the input gradient of conv2d goes through the replaced kernel and matches cpu', async () => {
+    const xv = values(2 * 9 * 9 * 8, 21);
+    const wv = values(3 * 3 * 8 * 16, 22);
+    const grad = () =>
+      tf.tidy(() => {
+        const w = tf.tensor4d(wv, [3, 3, 8, 16]);
+        return tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w, 2, 'same'))))(tf.tensor4d(xv, [2, 9, 9, 8]));
+      });
+    const expected = await on('cpu', grad);
+    const got = await on('webgpu', grad);
+    assert.ok(relErr(got.values, expected.values) < 1e-5);
+  });
+
+  it('Relu, Relu6 and ClipByValue gradients: equal to cpu, at the range edges too, in one dispatch each', async () => {
+    // Lengths 4k and not, values on the edges 0 and 6 and either side of them.
+    for (const length of [4 * 37, 4 * 37 + 3]) {
+      const xv = values(length, 31, -3, 9);
+      [0, 6, -0, 1e-7, 6 + 1e-6].forEach((v, i) => (xv[i * 7] = v));
+      const gv = values(length, 32);
+      for (const [name, op] of [
+        ['relu', (x: tf.Tensor) => tf.relu(x)],
+        ['relu6', (x: tf.Tensor) => tf.relu6(x)],
+        ['clip', (x: tf.Tensor) => tf.clipByValue(x, -0.5, 6)],
+        ['ReLU6 layer', (x: tf.Tensor) => tf.clipByValue(tf.relu(x), 0, 6)],
+      ] as const) {
+        const grad = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(op(x), tf.tensor1d(gv))))(tf.tensor1d(xv)));
+        const expected = await on('cpu', grad);
+        const got = await on('webgpu', grad);
+        // tfjs multiplies by a 0/1 mask, giving −0 where dy < 0; the fused kernel writes 0.
+        const plain = (v: Float32Array) => Array.from(v, (e) => e + 0);
+        assert.deepEqual(plain(got.values), plain(expected.values), `${name}, length ${length}`);
+      }
+    }
+    await tf.setBackend('webgpu');
+    const x = tf.tensor1d(values(64, 33));
+    const dy = tf.tensor1d(values(64, 34));
+    const vjp = (op: (x: tf.Tensor) => tf.Tensor) => () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), dy)))(x));
+    const clipFast = await dispatches(vjp((t) => tf.clipByValue(t, 0, 6)));
+    unregisterFastWebgpuKernels();
+    const clipStock = await dispatches(vjp((t) => tf.clipByValue(t, 0, 6)));
+    registerFastWebgpuKernels();
+    tf.dispose([x, dy]);
+    assert.ok(clipFast + 4 <= clipStock, `ClipByValue's gradient: ${clipFast} dispatches with pathlens's kernel, ${clipStock} stock`);
+  });
+
+  it('unregistering restores tfjs\'s own kernels and gradients', async () => {
+    unregisterFastWebgpuKernels();
+    try {
+      const xv = values(2 * 7 * 7 * 4, 41);
+      const wv = values(3 * 3 * 4 * 5, 42);
+      const grad = () =>
+        tf.tidy(() => {
+          const w = tf.tensor4d(wv, [3, 3, 4, 5]);
+          return tf.grad((x: tf.Tensor) => tf.sum(tf.relu6(tf.conv2d(x as tf.Tensor4D, w, 2, 'same'))))(tf.tensor4d(xv, [2, 7, 7, 4]));
+        });
+      const expected = await on('cpu', grad);
+      const got = await on('webgpu', grad);
+      assert.ok(relErr(got.values, expected.values) < 1e-5);
+    } finally {
+      registerFastWebgpuKernels();
+    }
+  });
+});
