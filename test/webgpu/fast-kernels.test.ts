@@ -78,7 +78,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
   it('Conv2DBackpropInput over shapes, strides, paddings and filter sizes', async () => {
     for (const c of CASES) {
       const [b, h, w, ci] = c.x;
-      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x), tf.zeros([...c.f, ci, c.co]), c.stride, c.pad).shape);
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([...c.f, ci, c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
       const dyValues = values(tf.util.sizeFromShape(outShape), 11);
       const wValues = values(c.f[0] * c.f[1] * ci * c.co, 12);
       const run = () =>
