@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { startWebgpu } from '../../bench/webgpuDevice.js';
+import { fastConv2DBackpropInput, type WebgpuBackendLike } from '../../src/backend/webgpu/conv2dBackpropInput.js';
 import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
 import { maxAbs, maxAbsDiff, rng } from '../helpers.js';
 
@@ -94,6 +95,35 @@ describe('pathlens webgpu kernels agree with cpu', () => {
       assert.deepEqual(got.shape, expected.shape);
       const err = relErr(got.values, expected.values);
       assert.ok(err < 1e-5, `${JSON.stringify(c)} on ${adapter}: relative error ${err}`);
+    }
+  });
+
+  it('Conv2DBackpropInput with every tile shape, including the 1×1 stride-1 case that otherwise goes to BatchMatMul', async () => {
+    const tiles = [{ tn: 64, tm: 64 }, { tn: 64, tm: 16 }, { tn: 32, tm: 64 }, { tn: 32, tm: 16 }, { tn: 16, tm: 64 }, { tn: 16, tm: 32 }, { tn: 4, tm: 128 }];
+    const cases: ConvCase[] = [
+      { x: [2, 9, 7, 70], f: [3, 3], co: 19, stride: [2, 2], pad: 'same' },
+      { x: [1, 6, 5, 37], f: [1, 1], co: 21, stride: [1, 1], pad: 'valid' },
+    ];
+    for (const c of cases) {
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([...c.f, c.x[3], c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
+      const dyValues = values(tf.util.sizeFromShape(outShape), 13);
+      const wValues = values(c.f[0] * c.f[1] * c.x[3] * c.co, 14);
+      const attrs = { inputShape: c.x, strides: c.stride, pad: c.pad, dataFormat: 'NHWC' as const };
+      const expected = await on('cpu', () =>
+        tf.tidy(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dyValues, outShape), filter: tf.tensor(wValues, [...c.f, c.x[3], c.co]) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor),
+      );
+      for (const tile of tiles) {
+        const got = await on('webgpu', () =>
+          tf.tidy(() => {
+            const dy = tf.tensor(dyValues, outShape);
+            const filter = tf.tensor(wValues, [...c.f, c.x[3], c.co]);
+            const out = fastConv2DBackpropInput({ inputs: { dy, filter }, backend: tf.backend() as unknown as WebgpuBackendLike, attrs }, tile);
+            return tf.engine().makeTensorFromTensorInfo(out!);
+          }),
+        );
+        const err = relErr(got.values, expected.values);
+        assert.ok(err < 1e-5, `${JSON.stringify(c)}, tile ${JSON.stringify(tile)}: relative error ${err}`);
+      }
     }
   });
 

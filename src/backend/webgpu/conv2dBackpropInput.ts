@@ -23,18 +23,23 @@ export interface WebgpuBackendLike {
 
 const KT = 16;
 
-interface TileConfig {
+export interface TileConfig {
   /** Input channels (ci) per workgroup. */
   tn: number;
   /** Output pixels per workgroup. */
   tm: number;
 }
 
-function tileFor(inChannels: number): TileConfig {
-  if (inChannels >= 64) return { tn: 64, tm: 64 };
-  if (inChannels >= 32) return { tn: 32, tm: 64 };
-  if (inChannels >= 16) return { tn: 16, tm: 64 };
-  return { tn: 4, tm: 128 };
+/** Workgroups below which a GPU is under-filled (an H200 has 132 multiprocessors). */
+const ENOUGH_WORKGROUPS = 264;
+
+/** Channel tile from ci; pixel tile halved (keeping ≥ 32 threads) while the grid would leave the GPU idle. */
+function tileFor(inChannels: number, pixelsPerPhase: number, phases: number): TileConfig {
+  const tn = inChannels >= 64 ? 64 : inChannels >= 32 ? 32 : inChannels >= 16 ? 16 : 4;
+  let tm = tn === 4 ? 128 : 64;
+  const groups = (m: number) => Math.ceil(pixelsPerPhase / m) * Math.ceil(inChannels / tn) * phases;
+  while (tm > 16 && (tn / 4) * (tm / 8) >= 32 && groups(tm) < ENOUGH_WORKGROUPS) tm /= 2;
+  return { tn, tm };
 }
 
 class Conv2DBackpropInputTiledProgram {
@@ -59,16 +64,8 @@ class Conv2DBackpropInputTiledProgram {
     return `
       var<workgroup> tileA : array<f32, ${KT * tm}>;
       var<workgroup> tileB : array<f32, ${KT * tn}>;
-
-      // Decodes pixel m of phase (py, px): returns (b, iyq, ixq, valid).
-      fn phasePixel(m : i32) -> vec4<i32> {
-        let perImage = uniforms.phaseDims.x * uniforms.phaseDims.y;
-        let b = m / perImage;
-        let rest = m - b * perImage;
-        let iyq = rest / uniforms.phaseDims.y;
-        let ixq = rest - iyq * uniforms.phaseDims.y;
-        return vec4<i32>(b, iyq, ixq, select(0, 1, b < uniforms.outShape[0]));
-      }
+      // The tile's pixels, decoded once: (b, iyq, ixq, 1 if inside dx else 0).
+      var<workgroup> tilePixels : array<vec4<i32>, ${tm}>;
 
       ${'fn main()'} {
         let sH = uniforms.strides.x;
@@ -90,6 +87,18 @@ class Conv2DBackpropInputTiledProgram {
         let ly = i32(localId.y);
         let flat = i32(localIndex);
 
+        let perImage = uniforms.phaseDims.x * uniforms.phaseDims.y;
+        for (var m = flat; m < ${tm}; m += ${threads}) {
+          let q = tileM + m;
+          let b = q / perImage;
+          let rest = q - b * perImage;
+          let iyq = rest / uniforms.phaseDims.y;
+          let ixq = rest - iyq * uniforms.phaseDims.y;
+          let inside = b < uniforms.outShape[0] && iyq * sH + py < uniforms.outShape[1] && ixq * sW + px < uniforms.outShape[2];
+          tilePixels[m] = vec4<i32>(b, iyq, ixq, select(0, 1, inside));
+        }
+        workgroupBarrier();
+
         var acc : array<vec4<f32>, 4>;
         for (var r = 0; r < 4; r++) { acc[r] = vec4<f32>(0.0); }
 
@@ -106,14 +115,11 @@ class Conv2DBackpropInputTiledProgram {
               for (var i = flat; i < ${KT * tm}; i += ${threads}) {
                 let m = i / ${KT};
                 let k = i - m * ${KT};
-                let p = phasePixel(tileM + m);
+                let p = tilePixels[m];
                 let oy = p.y + offY;
                 let ox = p.z + offX;
-                let iy = p.y * sH + py;
-                let ix = p.z * sW + px;
                 var v = 0.0;
-                if (tapOk && p.w == 1 && iy < uniforms.outShape[1] && ix < uniforms.outShape[2] &&
-                    oy >= 0 && oy < oH && ox >= 0 && ox < oW && co0 + k < co) {
+                if (tapOk && p.w == 1 && oy >= 0 && oy < oH && ox >= 0 && ox < oW && co0 + k < co) {
                   v = dy[((p.x * oH + oy) * oW + ox) * co + co0 + k];
                 }
                 tileA[k * ${tm} + m] = v;
@@ -141,10 +147,10 @@ class Conv2DBackpropInputTiledProgram {
         }
 
         for (var r = 0; r < 4; r++) {
-          let p = phasePixel(tileM + ly * 4 + r);
+          let p = tilePixels[ly * 4 + r];
           let iy = p.y * sH + py;
           let ix = p.z * sW + px;
-          if (p.w == 1 && iy < uniforms.outShape[1] && ix < uniforms.outShape[2]) {
+          if (p.w == 1) {
             let base = ((p.x * uniforms.outShape[1] + iy) * uniforms.outShape[2] + ix) * ci;
             for (var c = 0; c < 4; c++) {
               let n = tileN + lx * 4 + c;
@@ -185,8 +191,11 @@ function pointwise(dy: tf.TensorInfo, filter: tf.TensorInfo, backend: WebgpuBack
   return dx;
 }
 
-/** Returns null where this kernel does not apply (NCHW, dilations), so the caller runs the stock one. */
-export function fastConv2DBackpropInput(args: KernelArgs): tf.TensorInfo | null {
+/**
+ * Returns null where this kernel does not apply (NCHW, grid too large), so the caller runs the stock one.
+ * `tile` forces a tile shape (tests run every one; tn and tm multiples of 4, at most 1024 threads).
+ */
+export function fastConv2DBackpropInput(args: KernelArgs, tile?: TileConfig): tf.TensorInfo | null {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   if (attrs.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
@@ -194,15 +203,16 @@ export function fastConv2DBackpropInput(args: KernelArgs): tf.TensorInfo | null 
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
   );
   const { strideHeight: sH, strideWidth: sW, filterHeight: fH, filterWidth: fW, padInfo } = info;
-  if (fH === 1 && fW === 1 && sH === 1 && sW === 1 && padInfo.top === 0 && padInfo.left === 0) {
+  if (!tile && fH === 1 && fW === 1 && sH === 1 && sW === 1 && padInfo.top === 0 && padInfo.left === 0) {
     return pointwise(dy, filter, backend, attrs.inputShape);
   }
   const [batch, height, width, inChannels] = attrs.inputShape;
   const phaseDims = [Math.ceil(height / sH), Math.ceil(width / sW)];
-  const tile = tileFor(inChannels);
-  const dispatch: [number, number, number] = [Math.ceil(inChannels / tile.tn), Math.ceil((batch * phaseDims[0] * phaseDims[1]) / tile.tm), sH * sW];
+  const pixelsPerPhase = batch * phaseDims[0] * phaseDims[1];
+  const chosen = tile ?? tileFor(inChannels, pixelsPerPhase, sH * sW);
+  const dispatch: [number, number, number] = [Math.ceil(inChannels / chosen.tn), Math.ceil(pixelsPerPhase / chosen.tm), sH * sW];
   if (dispatch.some((d) => d > backend.device.limits.maxComputeWorkgroupsPerDimension)) return null;
-  const program = new Conv2DBackpropInputTiledProgram(attrs.inputShape, tile, dispatch);
+  const program = new Conv2DBackpropInputTiledProgram(attrs.inputShape, chosen, dispatch);
   const uniforms = [
     { type: 'int32', data: [padInfo.top, padInfo.left] },
     { type: 'int32', data: [sH, sW] },
