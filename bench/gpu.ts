@@ -5,7 +5,8 @@
  *
  *   stock  tfjs-webgpu 4.22 as shipped: the discarded filter gradients are computed (PATHLENS_INPUT_ONLY=0)
  *   skip   filter gradients replaced by zero fills (what pathlens's input-only mode does on wasm)
- *   fast   skip + pathlens's webgpu kernels (src/backend/webgpu/fastKernels.ts)
+ *   fast   skip + pathlens's webgpu kernels (src/backend/webgpu/fastKernels.ts), tiled Conv2DBackpropInput
+ *   direct the same with the direct (no workgroup memory) Conv2DBackpropInput; the chain runs the faster
  *
  * Each figure is the median of timed gradient calls after warm-ups, `await grad.data()` per call, through
  * pathlens's oracle (what explain() runs). Also: GPU programs dispatched per call, and the relative L2
@@ -22,13 +23,13 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from '../src/backend/webgpu/fastKernels.js';
+import { registerFastWebgpuKernels, setConv2DBackpropInputVariant, unregisterFastWebgpuKernels } from '../src/backend/webgpu/fastKernels.js';
 import { explain } from '../src/explain.js';
 import { adaptModel } from '../src/model.js';
 import { createOracle } from '../src/oracle.js';
 import { cnn32, mlp784, mobilenet224, resnet10, type BenchModel } from './models.js';
 import { installTileWorkaround } from './tileWorkaround.js';
-import { startWebgpu, type WebgpuSetup } from './webgpuDevice.js';
+import { startWebgpu } from './webgpuDevice.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -41,8 +42,8 @@ const OUT = option('--out');
 const TORCH = option('--torch');
 const DEADLINE = performance.now() + Number(option('--deadline-s') ?? (QUICK ? 900 : 480)) * 1000;
 
-type Mode = 'stock' | 'skip' | 'fast';
-const MODES: Mode[] = ['stock', 'skip', 'fast'];
+type Mode = 'stock' | 'skip' | 'fast' | 'direct';
+const MODES: Mode[] = ['stock', 'skip', 'fast', 'direct'];
 
 interface Plan {
   make: () => BenchModel;
@@ -63,8 +64,8 @@ const FULL: Plan[] = [
 const REDUCED: Plan[] = [
   { make: cnn32, classes: 10, batches: [1, 4], stockUpTo: 4, wasmBatch: 4, modes: MODES },
   { make: mlp784, classes: 10, batches: [1, 4], stockUpTo: 4, wasmBatch: 4, modes: MODES },
-  { make: mobilenet224, classes: 1000, batches: [1], stockUpTo: 0, wasmBatch: 1, modes: ['skip', 'fast'] },
-  { make: resnet10, classes: 1000, batches: [1], stockUpTo: 0, wasmBatch: 1, modes: ['skip', 'fast'] },
+  { make: mobilenet224, classes: 1000, batches: [1], stockUpTo: 0, wasmBatch: 1, modes: ['skip', 'fast', 'direct'] },
+  { make: resnet10, classes: 1000, batches: [1], stockUpTo: 0, wasmBatch: 1, modes: ['skip', 'fast', 'direct'] },
 ];
 
 interface GradRow {
@@ -82,6 +83,16 @@ interface GradRow {
   error?: string;
 }
 
+interface SetupRow {
+  kind: 'setup';
+  adapter: string;
+  software: boolean;
+  quick: boolean;
+  date: string;
+  node: string;
+  host: string;
+}
+
 interface ChainRow {
   kind: 'chain';
   model: string;
@@ -94,8 +105,8 @@ interface ChainRow {
   error?: string;
 }
 
-const rows: Array<GradRow | ChainRow> = [];
-function record(row: GradRow | ChainRow): void {
+const rows: Array<SetupRow | GradRow | ChainRow> = [];
+function record(row: SetupRow | GradRow | ChainRow): void {
   rows.push(row);
   console.log(JSON.stringify(row));
   if (OUT) appendFileSync(join(OUT, 'gpu-bench.jsonl'), JSON.stringify(row) + '\n');
@@ -129,8 +140,10 @@ function setMode(mode: Mode): void {
   // pathlens's own input-only mode (where the engine branch extends it to webgpu) must not hide stock's cost.
   process.env.PATHLENS_INPUT_ONLY = mode === 'stock' ? '0' : '1';
   setFilterGradients(mode !== 'stock');
-  if (mode === 'fast') registerFastWebgpuKernels();
-  else unregisterFastWebgpuKernels();
+  if (mode === 'fast' || mode === 'direct') {
+    registerFastWebgpuKernels();
+    setConv2DBackpropInputVariant(mode === 'direct' ? 'direct' : 'tiled');
+  } else unregisterFastWebgpuKernels();
 }
 
 // ---- timing ----------------------------------------------------------------------------------------
@@ -260,9 +273,10 @@ async function gradientsOnWebgpu(plan: Plan[], profile: boolean): Promise<void> 
 }
 
 async function gradientsOnWasm(plan: Plan[]): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // In the bundle (bench/gpu-pack.sh) the .wasm files lie beside it, not in node_modules.
   const wasmDir = process.env.BENCH_WASM_DIR;
-  if (wasmDir) (tf as unknown as { wasm?: { setWasmPaths(p: string): void } }).wasm?.setWasmPaths(wasmDir.endsWith('/') ? wasmDir : wasmDir + '/');
+  if (wasmDir) wasm.setWasmPaths(wasmDir.endsWith('/') ? wasmDir : wasmDir + '/');
   for (const p of plan) {
     if (!timeLeft()) break;
     await tf.setBackend('wasm');
@@ -280,8 +294,11 @@ async function gradientsOnWasm(plan: Plan[]): Promise<void> {
   await tf.setBackend('webgpu');
 }
 
-async function chain(make: () => BenchModel, classes: number, images: number, mode: Mode, internalBatchSize: number, steps?: { ig: number; guidedIG: number; ig2: number; samples: number }): Promise<void> {
-  if (!timeLeft()) return;
+async function chain(make: () => BenchModel, classes: number, images: number, mode: Mode, internalBatchSize: number, steps?: { ig: number; guidedIG: number; ig2: number; samples: number }, needsSeconds = 0): Promise<void> {
+  if (performance.now() + needsSeconds * 1000 > DEADLINE) {
+    console.log(`skipped: chain on ${images} images (${mode}), under ${needsSeconds} s left before the deadline`);
+    return;
+  }
   await tf.setBackend('webgpu');
   setMode(mode);
   const subject = make();
@@ -330,32 +347,36 @@ const fmt = (v: number | undefined) =>
   v === undefined || !Number.isFinite(v) ? '–' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 const ratio = (a?: number, b?: number) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '–');
 
-function report(setup: WebgpuSetup): string {
+function report(): string {
+  const setup = rows.find((r): r is SetupRow => r.kind === 'setup');
   const grads = rows.filter((r): r is GradRow => r.kind === 'gradients');
   const torch = readTorch();
   const find = (model: string, batch: number, mode: GradRow['mode']) => grads.find((r) => r.model === model && r.batch === batch && r.mode === mode);
   const lines = [
-    `Date ${new Date().toISOString()}. Adapter: ${setup.adapter}. Node ${process.version}, tfjs ${tf.version.tfjs}, ` +
-      `${QUICK ? 'quick mode (reduced plan)' : 'full plan'}. Host: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}.`,
+    `Date ${setup?.date}. Adapter: ${setup?.adapter}. Node ${setup?.node}, tfjs ${tf.version.tfjs}, ` +
+      `${setup?.quick ? 'quick mode (reduced plan)' : 'full plan'}. Host: ${setup?.host}.`,
     '',
-    'Input gradients per second (median). stock = tfjs-webgpu as shipped; skip = filter gradients zero-filled; fast = skip + pathlens kernels.',
-    'disp = GPU programs dispatched per gradient call; L2 = relative L2 distance of the gradient to skip\'s.',
+    'Input gradients per second (median). stock = tfjs-webgpu as shipped; skip = filter gradients zero-filled; fast = skip + pathlens kernels',
+    '(tiled Conv2DBackpropInput); direct = the same with the direct one. best = the better of fast and direct.',
+    'disp = GPU programs dispatched per gradient call; L2 = largest relative L2 distance of fast\'s and direct\'s gradients to skip\'s.',
     '',
-    '| model | batch | stock | skip | fast | disp stock/skip/fast | fast ÷ stock | fast ÷ skip | L2 fast | wasm (batch) | fast ÷ wasm | torch cuda | fast ÷ torch |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | batch | stock | skip | fast | direct | disp stock/skip/fast | best ÷ stock | best ÷ skip | L2 | wasm (batch) | best ÷ wasm | torch cuda | best ÷ torch |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const models = [...new Set(grads.map((r) => r.model))];
   for (const model of models) {
     const wasm = grads.find((r) => r.model === model && r.mode === 'wasm');
     for (const batch of [...new Set(grads.filter((r) => r.model === model && r.backend === 'webgpu').map((r) => r.batch))]) {
-      const [stock, skip, fast] = MODES.map((m) => find(model, batch, m));
+      const [stock, skip, fast, direct] = MODES.map((m) => find(model, batch, m));
+      const best = Math.max(fast?.gradsPerSec || 0, direct?.gradsPerSec || 0) || undefined;
+      const l2 = Math.max(fast?.relL2VsSkip ?? -1, direct?.relL2VsSkip ?? -1);
       const t = torch.find((r) => r.model === model && r.batch === batch);
+      const cell = (r?: GradRow) => `${fmt(r?.gradsPerSec)}${r?.error ? ' (failed)' : ''}`;
       const disp = [stock, skip, fast].map((r) => (r?.dispatchesPerCall === undefined ? '–' : String(r.dispatchesPerCall))).join('/');
       lines.push(
-        `| ${model} | ${batch} | ${fmt(stock?.gradsPerSec)}${stock?.error ? ' (failed)' : ''} | ${fmt(skip?.gradsPerSec)}${skip?.error ? ' (failed)' : ''} | ` +
-          `${fmt(fast?.gradsPerSec)}${fast?.error ? ' (failed)' : ''} | ${disp} | ${ratio(fast?.gradsPerSec, stock?.gradsPerSec)} | ${ratio(fast?.gradsPerSec, skip?.gradsPerSec)} | ` +
-          `${fast?.relL2VsSkip === undefined ? '–' : fast.relL2VsSkip.toExponential(1)} | ${wasm ? `${fmt(wasm.gradsPerSec)} (b${wasm.batch})` : '–'} | ` +
-          `${ratio(fast?.gradsPerSec, wasm?.gradsPerSec)} | ${fmt(t?.gradsPerSec)} | ${ratio(fast?.gradsPerSec, t?.gradsPerSec)} |`,
+        `| ${model} | ${batch} | ${cell(stock)} | ${cell(skip)} | ${cell(fast)} | ${cell(direct)} | ${disp} | ${ratio(best, stock?.gradsPerSec)} | ${ratio(best, skip?.gradsPerSec)} | ` +
+          `${l2 < 0 ? '–' : l2.toExponential(1)} | ${wasm ? `${fmt(wasm.gradsPerSec)} (b${wasm.batch})` : '–'} | ` +
+          `${ratio(best, wasm?.gradsPerSec)} | ${fmt(t?.gradsPerSec)} | ${ratio(best, t?.gradsPerSec)} |`,
       );
     }
   }
@@ -366,7 +387,7 @@ function report(setup: WebgpuSetup): string {
   }
   const chains = rows.filter((r): r is ChainRow => r.kind === 'chain');
   if (chains.length) {
-    lines.push('', '`explain(m, x).ig().guidedIG().ig2({ references }).smoothGrad()`, 4 references' + (QUICK ? ', reduced steps' : ', default steps') + ':', '');
+    lines.push('', '`explain(m, x).ig().guidedIG().ig2({ references }).smoothGrad()`, 4 references' + (setup?.quick ? ', reduced steps' : ', default steps') + ':', '');
     lines.push('| model | images | mode | internalBatchSize | seconds | per method (s) | gradient rows |', '|---|---|---|---|---|---|---|');
     for (const c of chains) {
       const per = Object.entries(c.perMethod).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -378,29 +399,67 @@ function report(setup: WebgpuSetup): string {
   return lines.join('\n');
 }
 
+/** 'fast' or 'direct', whichever gave more gradients/s on `model`, summed over the batches both ran. */
+function fasterVariant(model: string): Mode {
+  const grads = rows.filter((r): r is GradRow => r.kind === 'gradients' && r.model === model && !r.error);
+  let fast = 0;
+  let direct = 0;
+  for (const f of grads.filter((r) => r.mode === 'fast')) {
+    const d = grads.find((r) => r.mode === 'direct' && r.batch === f.batch);
+    if (!d) continue;
+    fast += f.gradsPerSec;
+    direct += d.gradsPerSec;
+  }
+  return direct > fast ? 'direct' : 'fast';
+}
+
 async function main(): Promise<void> {
+  const from = option('--report-from');
+  if (from) {
+    // Rebuilds the summary from the JSON lines of a run that was cut short.
+    for (const line of readFileSync(from, 'utf8').split('\n').filter(Boolean)) rows.push(JSON.parse(line));
+    const table = report();
+    console.log(table);
+    if (OUT) writeFileSync(join(OUT, 'gpu-bench.md'), table + '\n');
+    return;
+  }
   if (OUT) {
     mkdirSync(OUT, { recursive: true });
     writeFileSync(join(OUT, 'gpu-bench.jsonl'), '');
   }
   const setup = await startWebgpu();
   installTileWorkaround();
+  record({
+    kind: 'setup', adapter: setup.adapter, software: setup.software, quick: QUICK, date: new Date().toISOString(), node: process.version,
+    host: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  });
   console.log(`webgpu adapter: ${setup.adapter}; maxStorageBufferBindingSize ${setup.limits.maxStorageBufferBindingSize}`);
   const plan = QUICK ? REDUCED : FULL;
-  await gradientsOnWebgpu(plan, flag('--profile') || !setup.software);
-  if (!flag('--no-wasm')) await gradientsOnWasm(plan);
-  if (!flag('--no-chain')) {
-    if (QUICK) {
+  const profile = flag('--profile') || !setup.software;
+  const chains = !flag('--no-chain');
+  // Most wanted first: a run cut short by its deadline still answers the targets.
+  const big = plan.filter((p) => p.classes === 1000);
+  const small = plan.filter((p) => p.classes !== 1000);
+  if (QUICK) {
+    await gradientsOnWebgpu(small, profile);
+    await gradientsOnWebgpu(big, profile);
+    if (chains) {
       const steps = { ig: 8, guidedIG: 8, ig2: 8, samples: 4 };
       await chain(cnn32, 10, 2, 'skip', 16, steps);
-      await chain(cnn32, 10, 2, 'fast', 16, steps);
-    } else {
-      await chain(mobilenet224, 1000, 4, 'skip', 128);
-      await chain(mobilenet224, 1000, 4, 'fast', 128);
-      await chain(mobilenet224, 1000, 32, 'fast', 128);
+      await chain(cnn32, 10, 2, fasterVariant('cnn32'), 16, steps);
     }
+  } else {
+    await gradientsOnWebgpu(big, profile);
+    const best = fasterVariant('mobilenet224');
+    if (chains) {
+      await chain(mobilenet224, 1000, 4, best, 128, undefined, 30);
+      await chain(mobilenet224, 1000, 4, 'skip', 128, undefined, 40);
+    }
+    await gradientsOnWebgpu(small, profile);
+    if (chains) await chain(mobilenet224, 1000, 32, best, 128, undefined, 90);
   }
-  const table = report(setup);
+  if (!flag('--no-wasm')) await gradientsOnWasm(plan);
+  const table = report();
   console.log('\n' + table);
   if (OUT) writeFileSync(join(OUT, 'gpu-bench.md'), table + '\n');
 }

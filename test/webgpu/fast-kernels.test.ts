@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { startWebgpu } from '../../bench/webgpuDevice.js';
 import { fastConv2DBackpropInput, type WebgpuBackendLike } from '../../src/backend/webgpu/conv2dBackpropInput.js';
-import { registerFastWebgpuKernels, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
+import { registerFastWebgpuKernels, setConv2DBackpropInputVariant, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
 import { maxAbs, maxAbsDiff, rng } from '../helpers.js';
 
 // pathlens's own webgpu kernels against tfjs's cpu backend, on any adapter: without a GPU through
@@ -67,6 +67,11 @@ const CASES: ConvCase[] = [
   { x: [1, 10, 7, 6], f: [2, 3], co: 3, stride: [3, 2], pad: 'valid' },
   { x: [1, 8, 9, 4], f: [3, 3], co: 6, stride: [1, 2], pad: [[0, 0], [2, 1], [0, 1], [0, 0]] },
   { x: [3, 4, 4, 1], f: [3, 3], co: 2, stride: [1, 1], pad: 'same' },
+  // Channels in 4s (the direct variant's cases).
+  { x: [1, 9, 7, 8], f: [3, 3], co: 12, stride: [2, 2], pad: 'same' },
+  { x: [2, 7, 7, 4], f: [1, 1], co: 8, stride: [2, 2], pad: 'same' },
+  { x: [1, 10, 11, 12], f: [5, 5], co: 4, stride: [2, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  { x: [3, 6, 5, 36], f: [3, 3], co: 20, stride: [1, 1], pad: 'valid' },
 ];
 
 describe('pathlens webgpu kernels agree with cpu', () => {
@@ -76,7 +81,9 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     registerFastWebgpuKernels();
   });
 
-  it('Conv2DBackpropInput over shapes, strides, paddings and filter sizes', async () => {
+  for (const variant of ['tiled', 'direct'] as const) {
+  it(`Conv2DBackpropInput (${variant}) over shapes, strides, paddings and filter sizes`, async () => {
+    setConv2DBackpropInputVariant(variant);
     for (const c of CASES) {
       const [b, h, w, ci] = c.x;
       const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([...c.f, ci, c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
@@ -94,9 +101,11 @@ describe('pathlens webgpu kernels agree with cpu', () => {
       const got = await on('webgpu', run);
       assert.deepEqual(got.shape, expected.shape);
       const err = relErr(got.values, expected.values);
-      assert.ok(err < 1e-5, `${JSON.stringify(c)} on ${adapter}: relative error ${err}`);
+      assert.ok(err < 1e-5, `${variant} ${JSON.stringify(c)} on ${adapter}: relative error ${err}`);
     }
+    setConv2DBackpropInputVariant('tiled');
   });
+  }
 
   it('Conv2DBackpropInput with every tile shape, including the 1×1 stride-1 case that otherwise goes to BatchMatMul', async () => {
     const tiles = [{ tn: 64, tm: 64 }, { tn: 64, tm: 16 }, { tn: 32, tm: 64 }, { tn: 32, tm: 16 }, { tn: 16, tm: 64 }, { tn: 16, tm: 32 }, { tn: 4, tm: 128 }];
@@ -117,7 +126,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
           tf.tidy(() => {
             const dy = tf.tensor(dyValues, outShape);
             const filter = tf.tensor(wValues, [...c.f, c.x[3], c.co]);
-            const out = fastConv2DBackpropInput({ inputs: { dy, filter }, backend: tf.backend() as unknown as WebgpuBackendLike, attrs }, tile);
+            const out = fastConv2DBackpropInput({ inputs: { dy, filter }, backend: tf.backend() as unknown as WebgpuBackendLike, attrs }, 'tiled', tile);
             return tf.engine().makeTensorFromTensorInfo(out!);
           }),
         );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Conv2DBackpropInputDirectProgram, directApplies } from './conv2dBackpropInputDirect.js';
 
 /**
  * Conv2DBackpropInput for 'webgpu' as a tiled implicit GEMM, split by stride phase.
@@ -11,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
  * each thread accumulates 4 pixels × 4 channels.
  *
  * 1×1 convolutions with stride 1 and no padding are one matrix product (tfjs's BatchMatMul).
+ * A direct variant without workgroup memory is in conv2dBackpropInputDirect.ts.
  * Stock tfjs (4.22) uses one thread per 4 channels × 2 columns reading dy and W from global memory.
  */
 
@@ -191,11 +193,14 @@ function pointwise(dy: tf.TensorInfo, filter: tf.TensorInfo, backend: WebgpuBack
   return dx;
 }
 
+export type Conv2DBackpropInputVariant = 'tiled' | 'direct';
+
 /**
  * Returns null where this kernel does not apply (NCHW, grid too large), so the caller runs the stock one.
- * `tile` forces a tile shape (tests run every one; tn and tm multiples of 4, at most 1024 threads).
+ * `variant`: 'tiled' (workgroup memory) or 'direct' (conv2dBackpropInputDirect.ts; where channels come
+ * in 4s, else tiled). `tile` forces the tiled variant's tile shape (tests run every one).
  */
-export function fastConv2DBackpropInput(args: KernelArgs, tile?: TileConfig): tf.TensorInfo | null {
+export function fastConv2DBackpropInput(args: KernelArgs, variant: Conv2DBackpropInputVariant = 'tiled', tile?: TileConfig): tf.TensorInfo | null {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   if (attrs.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
@@ -209,14 +214,22 @@ export function fastConv2DBackpropInput(args: KernelArgs, tile?: TileConfig): tf
   const [batch, height, width, inChannels] = attrs.inputShape;
   const phaseDims = [Math.ceil(height / sH), Math.ceil(width / sW)];
   const pixelsPerPhase = batch * phaseDims[0] * phaseDims[1];
+  const phaseUniforms = [
+    { type: 'int32', data: [padInfo.top, padInfo.left] },
+    { type: 'int32', data: [sH, sW] },
+    { type: 'int32', data: phaseDims },
+  ];
+  if (variant === 'direct' && !tile && directApplies(inChannels, info.outChannels)) {
+    const direct = new Conv2DBackpropInputDirectProgram(attrs.inputShape, pixelsPerPhase, sH * sW);
+    if (direct.dispatch.some((d) => d > backend.device.limits.maxComputeWorkgroupsPerDimension)) return null;
+    return backend.runWebGPUProgram(direct, [dy, filter], 'float32', phaseUniforms);
+  }
   const chosen = tile ?? tileFor(inChannels, pixelsPerPhase, sH * sW);
   const dispatch: [number, number, number] = [Math.ceil(inChannels / chosen.tn), Math.ceil(pixelsPerPhase / chosen.tm), sH * sW];
   if (dispatch.some((d) => d > backend.device.limits.maxComputeWorkgroupsPerDimension)) return null;
   const program = new Conv2DBackpropInputTiledProgram(attrs.inputShape, chosen, dispatch);
   const uniforms = [
-    { type: 'int32', data: [padInfo.top, padInfo.left] },
-    { type: 'int32', data: [sH, sW] },
-    { type: 'int32', data: phaseDims },
+    ...phaseUniforms,
     { type: 'int32', data: [Math.ceil(fH / sH), Math.ceil(fW / sW)] },
     { type: 'int32', data: [Math.ceil(info.outChannels / KT)] },
   ];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fastConv2DBackpropInput, type WebgpuBackendLike } from './conv2dBackpropInput.js';
+import { fastConv2DBackpropInput, type Conv2DBackpropInputVariant, type WebgpuBackendLike } from './conv2dBackpropInput.js';
 import { MASKED_GRADIENT, maskedGradient, type MaskKind } from './maskedGradient.js';
 
 /**
@@ -25,6 +25,12 @@ interface Saved {
   gradients: Map<string, GradConfig>;
 }
 let saved: Saved | null = null;
+let convVariant: Conv2DBackpropInputVariant = 'tiled';
+
+/** Which Conv2DBackpropInput program runs (bench/gpu.ts times both on a GPU). */
+export function setConv2DBackpropInputVariant(variant: Conv2DBackpropInputVariant): void {
+  convVariant = variant;
+}
 
 const MASKED: ReadonlyArray<[string, (attrs: tf.NamedAttrMap) => { kind: MaskKind; lo: number; hi: number }]> = [
   ['Relu', () => ({ kind: 'relu', lo: 0, hi: 0 })],
@@ -78,7 +84,7 @@ export function registerFastWebgpuKernels(): void {
       kernelName: 'Conv2DBackpropInput',
       backendName: 'webgpu',
       kernelFunc: ((args: Parameters<typeof fastConv2DBackpropInput>[0]) =>
-        fastConv2DBackpropInput(args) ?? stockConv.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
+        fastConv2DBackpropInput(args, convVariant) ?? stockConv.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0])) as unknown as tf.KernelFunc,
     });
   }
   if (!tf.getKernel(MASKED_GRADIENT, 'webgpu')) {

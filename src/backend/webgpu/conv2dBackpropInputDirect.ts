@@ -1,0 +1,97 @@
+/**
+ * Conv2DBackpropInput for 'webgpu', direct variant: no workgroup memory. Output pixels are grouped
+ * by stride phase as in the tiled variant (conv2dBackpropInput.ts), so each thread visits only the
+ * taps that reach dy, with no per-tap branching on divisibility. Each thread computes 4 pixels × 4
+ * input channels from vec4 loads of dy and W (16 dot products per 8 loads; stock tfjs: 8 per 6).
+ * Needs input and output channels divisible by 4. bench/gpu.ts times it against the tiled one.
+ */
+export class Conv2DBackpropInputDirectProgram {
+  readonly variableNames = ['dy', 'W'];
+  readonly variableComponents = [4, 4];
+  readonly outputComponent = 4;
+  readonly uniforms = 'pads : vec2<i32>, strides : vec2<i32>, phaseDims : vec2<i32>,';
+  readonly workgroupSize: [number, number, number] = [8, 8, 1];
+  readonly dispatchLayout = { x: [3], y: [0, 1, 2] };
+  readonly dispatch: [number, number, number];
+  readonly outputShape: number[];
+  readonly shaderKey = 'pathlensConv2DBackpropInputDirect';
+
+  constructor(outputShape: number[], pixelsPerPhase: number, phases: number) {
+    this.outputShape = outputShape;
+    this.dispatch = [Math.ceil(outputShape[3] / 4 / 8), Math.ceil(pixelsPerPhase / 4 / 8), phases];
+  }
+
+  getUserCode(): string {
+    return `
+      ${'fn main()'} {
+        let sH = uniforms.strides.x;
+        let sW = uniforms.strides.y;
+        let phase = i32(workgroupId.z);
+        let py = phase / sW;
+        let px = phase - py * sW;
+        let co4 = uniforms.dyShape[3] / 4;
+        let ci = uniforms.outShape[3];
+        let c = i32(globalId.x) * 4;
+        let oH = uniforms.dyShape[1];
+        let oW = uniforms.dyShape[2];
+        let fH = uniforms.wShape[0];
+        let fW = uniforms.wShape[1];
+        let perImage = uniforms.phaseDims.x * uniforms.phaseDims.y;
+
+        // This thread's 4 pixels of the phase: (b, iyq, ixq, 1 if inside dx).
+        var pix : array<vec4<i32>, 4>;
+        for (var r = 0; r < 4; r++) {
+          let q = i32(globalId.y) * 4 + r;
+          let b = q / perImage;
+          let rest = q - b * perImage;
+          let iyq = rest / uniforms.phaseDims.y;
+          let ixq = rest - iyq * uniforms.phaseDims.y;
+          let inside = b < uniforms.outShape[0] && iyq * sH + py < uniforms.outShape[1] && ixq * sW + px < uniforms.outShape[2];
+          pix[r] = vec4<i32>(b, iyq, ixq, select(0, 1, inside));
+        }
+        if (c >= ci) { return; }
+
+        var acc : array<vec4<f32>, 4>;
+        for (var r = 0; r < 4; r++) { acc[r] = vec4<f32>(0.0); }
+        for (var fy = (py + uniforms.pads.x) % sH; fy < fH; fy += sH) {
+          let offY = (py + uniforms.pads.x - fy) / sH;
+          for (var fx = (px + uniforms.pads.y) % sW; fx < fW; fx += sW) {
+            let offX = (px + uniforms.pads.y - fx) / sW;
+            var dyBase : array<i32, 4>;
+            for (var r = 0; r < 4; r++) {
+              let oy = pix[r].y + offY;
+              let ox = pix[r].z + offX;
+              let ok = pix[r].w == 1 && oy >= 0 && oy < oH && ox >= 0 && ox < oW;
+              dyBase[r] = select(-1, ((pix[r].x * oH + oy) * oW + ox) * co4, ok);
+            }
+            let wBase = ((fy * fW + fx) * ci + c) * co4;
+            for (var k = 0; k < co4; k++) {
+              let w0 = W[wBase + k];
+              let w1 = W[wBase + co4 + k];
+              let w2 = W[wBase + 2 * co4 + k];
+              let w3 = W[wBase + 3 * co4 + k];
+              for (var r = 0; r < 4; r++) {
+                if (dyBase[r] >= 0) {
+                  let d = dy[dyBase[r] + k];
+                  acc[r] += vec4<f32>(dot(d, w0), dot(d, w1), dot(d, w2), dot(d, w3));
+                }
+              }
+            }
+          }
+        }
+        for (var r = 0; r < 4; r++) {
+          if (pix[r].w == 1) {
+            let iy = pix[r].y * sH + py;
+            let ix = pix[r].z * sW + px;
+            result[(((pix[r].x * uniforms.outShape[1] + iy) * uniforms.outShape[2] + ix) * ci + c) / 4] = acc[r];
+          }
+        }
+      }
+    `;
+  }
+}
+
+/** Whether the direct variant applies: channels in vec4s. */
+export function directApplies(inChannels: number, outChannels: number): boolean {
+  return inChannels % 4 === 0 && outChannels % 4 === 0;
+}
