@@ -197,8 +197,8 @@ export type Conv2DBackpropInputVariant = 'tiled' | 'direct';
 
 /**
  * Returns null where this kernel does not apply (NCHW, grid too large), so the caller runs the stock one.
- * `variant`: 'tiled' (workgroup memory) or 'direct' (conv2dBackpropInputDirect.ts; where channels come
- * in 4s, else tiled). `tile` forces the tiled variant's tile shape (tests run every one).
+ * `variant`: 'tiled' (workgroup memory) or 'direct' (conv2dBackpropInputDirect.ts; where dy's channels
+ * come in 4s, else tiled). `tile` forces the tiled variant's tile shape (tests run every one).
  */
 export function fastConv2DBackpropInput(args: KernelArgs, variant: Conv2DBackpropInputVariant = 'tiled', tile?: TileConfig): tf.TensorInfo | null {
   const { inputs, backend, attrs } = args;
@@ -219,7 +219,7 @@ export function fastConv2DBackpropInput(args: KernelArgs, variant: Conv2DBackpro
     { type: 'int32', data: [sH, sW] },
     { type: 'int32', data: phaseDims },
   ];
-  if (variant === 'direct' && !tile && directApplies(inChannels, info.outChannels)) {
+  if (variant === 'direct' && !tile && directApplies(info.outChannels)) {
     const direct = new Conv2DBackpropInputDirectProgram(attrs.inputShape, pixelsPerPhase, sH * sW);
     if (direct.dispatch.some((d) => d > backend.device.limits.maxComputeWorkgroupsPerDimension)) return null;
     return backend.runWebGPUProgram(direct, [dy, filter], 'float32', phaseUniforms);

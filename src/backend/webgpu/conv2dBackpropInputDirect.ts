@@ -3,21 +3,24 @@
  * by stride phase as in the tiled variant (conv2dBackpropInput.ts), so each thread visits only the
  * taps that reach dy, with no per-tap branching on divisibility. Each thread computes 4 pixels × 4
  * input channels from vec4 loads of dy and W (16 dot products per 8 loads; stock tfjs: 8 per 6).
- * Needs input and output channels divisible by 4. bench/gpu.ts times it against the tiled one.
+ * Needs output channels (dy's) divisible by 4; input channels that are not are written one by one.
+ * bench/gpu.ts times it against the tiled one.
  */
 export class Conv2DBackpropInputDirectProgram {
   readonly variableNames = ['dy', 'W'];
   readonly variableComponents = [4, 4];
-  readonly outputComponent = 4;
+  readonly outputComponent: number;
   readonly uniforms = 'pads : vec2<i32>, strides : vec2<i32>, phaseDims : vec2<i32>,';
   readonly workgroupSize: [number, number, number] = [8, 8, 1];
   readonly dispatchLayout = { x: [3], y: [0, 1, 2] };
   readonly dispatch: [number, number, number];
   readonly outputShape: number[];
-  readonly shaderKey = 'pathlensConv2DBackpropInputDirect';
+  readonly shaderKey: string;
 
   constructor(outputShape: number[], pixelsPerPhase: number, phases: number) {
     this.outputShape = outputShape;
+    this.outputComponent = outputShape[3] % 4 === 0 ? 4 : 1;
+    this.shaderKey = `pathlensConv2DBackpropInputDirect_${this.outputComponent}`;
     this.dispatch = [Math.ceil(outputShape[3] / 4 / 8), Math.ceil(pixelsPerPhase / 4 / 8), phases];
   }
 
@@ -31,7 +34,7 @@ export class Conv2DBackpropInputDirectProgram {
         let px = phase - py * sW;
         let co4 = uniforms.dyShape[3] / 4;
         let ci = uniforms.outShape[3];
-        let c = i32(globalId.x) * 4;
+        let c = i32(globalId.x) * 4;  // the first of this thread's 4 input channels
         let oH = uniforms.dyShape[1];
         let oW = uniforms.dyShape[2];
         let fH = uniforms.wShape[0];
@@ -65,11 +68,15 @@ export class Conv2DBackpropInputDirectProgram {
               dyBase[r] = select(-1, ((pix[r].x * oH + oy) * oW + ox) * co4, ok);
             }
             let wBase = ((fy * fW + fx) * ci + c) * co4;
+            // Rows c + j past ci (ci not in 4s) read row c instead, and are never written.
+            let step1 = select(0, co4, c + 1 < ci);
+            let step2 = select(0, 2 * co4, c + 2 < ci);
+            let step3 = select(0, 3 * co4, c + 3 < ci);
             for (var k = 0; k < co4; k++) {
               let w0 = W[wBase + k];
-              let w1 = W[wBase + co4 + k];
-              let w2 = W[wBase + 2 * co4 + k];
-              let w3 = W[wBase + 3 * co4 + k];
+              let w1 = W[wBase + step1 + k];
+              let w2 = W[wBase + step2 + k];
+              let w3 = W[wBase + step3 + k];
               for (var r = 0; r < 4; r++) {
                 if (dyBase[r] >= 0) {
                   let d = dy[dyBase[r] + k];
@@ -83,7 +90,10 @@ export class Conv2DBackpropInputDirectProgram {
           if (pix[r].w == 1) {
             let iy = pix[r].y * sH + py;
             let ix = pix[r].z * sW + px;
-            result[(((pix[r].x * uniforms.outShape[1] + iy) * uniforms.outShape[2] + ix) * ci + c) / 4] = acc[r];
+            let at = ((pix[r].x * uniforms.outShape[1] + iy) * uniforms.outShape[2] + ix) * ci + c;
+            ${this.outputComponent === 4 ? 'result[at / 4] = acc[r];' : `for (var j = 0; j < 4; j++) {
+              if (c + j < ci) { result[at + j] = acc[r][j]; }
+            }`}
           }
         }
       }
@@ -91,7 +101,7 @@ export class Conv2DBackpropInputDirectProgram {
   }
 }
 
-/** Whether the direct variant applies: channels in vec4s. */
-export function directApplies(inChannels: number, outChannels: number): boolean {
-  return inChannels % 4 === 0 && outChannels % 4 === 0;
+/** Whether the direct variant applies: dy's channels in vec4s. */
+export function directApplies(outChannels: number): boolean {
+  return outChannels % 4 === 0;
 }
