@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { startWebgpu } from '../../bench/webgpuDevice.js';
+// pathlens's gradients (its FusedBatchNorm one among them), registered as when pathlens is imported.
+import '../../src/backend/kernels.js';
 import { fastConv2DBackpropInput, type WebgpuBackendLike } from '../../src/backend/webgpu/conv2dBackpropInput.js';
 import { registerFastWebgpuKernels, setConv2DBackpropInputVariant, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
 import { maxAbs, maxAbsDiff, rng } from '../helpers.js';
@@ -181,6 +183,36 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     registerFastWebgpuKernels();
     tf.dispose([x, dy]);
     assert.ok(clipFast + 4 <= clipStock, `ClipByValue's gradient: ${clipFast} dispatches with pathlens's kernel, ${clipStock} stock`);
+  });
+
+  it('FusedBatchNorm input gradient: equal to cpu, channels in 4s or not, in one dispatch', async () => {
+    for (const shape of [[2, 5, 3, 8], [2, 3, 3, 6], [3, 7]]) {
+      const c = shape[shape.length - 1];
+      const xv = values(tf.util.sizeFromShape(shape), 51, -2, 3);
+      const stats = [values(c, 52), values(c, 53, 0.2, 2), values(c, 54), values(c, 55, 0.5, 1.5)];
+      const gv = values(xv.length, 56);
+      const grad = () =>
+        tf.tidy(() => {
+          const [mean, variance, offset, scale] = stats.map((v) => tf.tensor1d(v));
+          const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(x, mean, variance, offset, scale, 1e-3), tf.tensor(gv, shape)));
+          return tf.grad(f)(tf.tensor(xv, [...shape]));
+        });
+      const expected = await on('cpu', grad);
+      const got = await on('webgpu', grad);
+      const err = relErr(got.values, expected.values);
+      assert.ok(err < 1e-6, `shape ${shape}: relative error ${err}`);
+    }
+    await tf.setBackend('webgpu');
+    const [x, dy] = [tf.tensor2d(values(64, 57), [8, 8]), tf.tensor2d(values(64, 58), [8, 8])];
+    const [mean, variance, offset, scale] = [tf.tensor1d(values(8, 59)), tf.tensor1d(values(8, 60, 0.5, 1)), tf.tensor1d(values(8, 62)), tf.tensor1d(values(8, 61))];
+    const vjp = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(t, mean, variance, offset, scale, 1e-3), dy)))(x));
+    const fast = await dispatches(vjp);
+    unregisterFastWebgpuKernels();
+    const stock = await dispatches(vjp);
+    registerFastWebgpuKernels();
+    tf.dispose([x, dy, mean, variance, offset, scale]);
+    // pathlens's own gradient: Add, Rsqrt and two Multiplys; the fused kernel: one.
+    assert.equal(stock - fast, 3, `batch norm's input gradient: ${fast} dispatches with pathlens's kernel, ${stock} without`);
   });
 
   it('unregistering restores tfjs\'s own kernels and gradients', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastConv2DBackpropInput, type Conv2DBackpropInputVariant, type WebgpuBackendLike } from './conv2dBackpropInput.js';
+import { BATCH_NORM_INPUT_GRADIENT, batchNormInputGradient, batchNormInputGradientApplies } from './batchNormInputGradient.js';
 import { MASKED_GRADIENT, maskedGradient, type MaskKind } from './maskedGradient.js';
 
 /**
@@ -9,6 +10,8 @@ import { MASKED_GRADIENT, maskedGradient, type MaskKind } from './maskedGradient
  * - the Relu, Relu6 and ClipByValue gradients as one elementwise dispatch each (maskedGradient.ts),
  *   in place of tfjs's 3–7. Gradients are registered for every backend, so these wrap tfjs's own
  *   and use the fused kernel only while 'webgpu' is the active backend.
+ * - FusedBatchNorm's input gradient as one dispatch (batchNormInputGradient.ts) in place of 4, the
+ *   other inputs' gradients left to the registered gradient (pathlens's batchNormGradient.ts).
  *
  * Registering is idempotent; `unregisterFastWebgpuKernels()` puts tfjs's back (bench/gpu.ts compares).
  */
@@ -56,6 +59,20 @@ function maskedGradConfig(kernelName: string, original: GradConfig, attrsOf: (a:
   };
 }
 
+/** FusedBatchNorm's gradient with dx from the fused kernel on webgpu; every other input's from `original`. */
+function batchNormGradConfig(original: GradConfig): GradConfig {
+  return {
+    ...original,
+    gradFunc: (dy, savedTensors, attrs) => {
+      const grads = original.gradFunc(dy, savedTensors, attrs);
+      const [x, , variance, scale] = savedTensors;
+      if (!onWebgpu() || !batchNormInputGradientApplies(x, variance, scale)) return grads;
+      const inputs = { dy: dy as tf.Tensor, variance, scale };
+      return { ...grads, x: () => tf.engine().runKernel(BATCH_NORM_INPUT_GRADIENT, inputs, attrs) as tf.Tensor };
+    },
+  };
+}
+
 /** The masked gradient's own gradient (second order): the same mask on the incoming gradient, none for x. */
 const maskedGradientGradConfig: GradConfig = {
   kernelName: MASKED_GRADIENT,
@@ -73,7 +90,7 @@ export function registerFastWebgpuKernels(): void {
   if (saved) return;
   const stockConv = tf.getKernel('Conv2DBackpropInput', 'webgpu');
   const gradients = new Map<string, GradConfig>();
-  for (const [name] of MASKED) {
+  for (const name of [...MASKED.map(([n]) => n), 'FusedBatchNorm']) {
     const g = registeredGradient(name);
     if (g) gradients.set(name, g);
   }
@@ -91,6 +108,11 @@ export function registerFastWebgpuKernels(): void {
   if (!tf.getKernel(MASKED_GRADIENT, 'webgpu')) {
     tf.registerKernel({ kernelName: MASKED_GRADIENT, backendName: 'webgpu', kernelFunc: maskedGradient as unknown as tf.KernelFunc });
   }
+  if (!tf.getKernel(BATCH_NORM_INPUT_GRADIENT, 'webgpu')) {
+    tf.registerKernel({ kernelName: BATCH_NORM_INPUT_GRADIENT, backendName: 'webgpu', kernelFunc: batchNormInputGradient as unknown as tf.KernelFunc });
+  }
+  const batchNorm = gradients.get('FusedBatchNorm');
+  if (batchNorm) tf.registerGradient(batchNormGradConfig(batchNorm));
   tf.registerGradient(maskedGradientGradConfig);
   for (const [name, attrsOf] of MASKED) {
     const original = gradients.get(name);
@@ -106,7 +128,7 @@ export function unregisterFastWebgpuKernels(): void {
     tf.registerKernel(saved.conv);
   }
   for (const g of saved.gradients.values()) tf.registerGradient(g);
-  if (tf.getKernel(MASKED_GRADIENT, 'webgpu')) tf.unregisterKernel(MASKED_GRADIENT, 'webgpu');
+  for (const name of [MASKED_GRADIENT, BATCH_NORM_INPUT_GRADIENT]) if (tf.getKernel(name, 'webgpu')) tf.unregisterKernel(name, 'webgpu');
   saved = null;
 }
 
