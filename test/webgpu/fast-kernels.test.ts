@@ -48,6 +48,32 @@ async function dispatches(fn: () => tf.Tensor): Promise<number> {
   return count;
 }
 
+/** Dispatches of `fn` with pathlens's kernels registered, then with tfjs's own. */
+async function fastAndStockDispatches(fn: () => tf.Tensor): Promise<[number, number]> {
+  const fast = await dispatches(fn);
+  unregisterFastWebgpuKernels();
+  try {
+    return [fast, await dispatches(fn)];
+  } finally {
+    registerFastWebgpuKernels();
+  }
+}
+
+/** The input gradient of Σ after(conv2d(x, w, stride 2, 'same')) on webgpu equals cpu's. */
+async function convGradientMatchesCpu(xShape: [number, number, number, number], wShape: [number, number, number, number], after: (y: tf.Tensor) => tf.Tensor) {
+  const xv = values(tf.util.sizeFromShape(xShape), 21);
+  const wv = values(tf.util.sizeFromShape(wShape), 22);
+  const grad = () =>
+    tf.tidy(() => {
+      const w = tf.tensor4d(wv, wShape);
+      return tf.grad((x: tf.Tensor) => tf.sum(after(tf.conv2d(x as tf.Tensor4D, w, 2, 'same'))))(tf.tensor4d(xv, xShape));
+    });
+  const expected = await on('cpu', grad);
+  const got = await on('webgpu', grad);
+  const err = relErr(got.values, expected.values);
+  assert.ok(err < 1e-5, `conv2d input gradient, x ${xShape}, w ${wShape}: relative error ${err}`);
+}
+
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 interface ConvCase {
   x: [number, number, number, number];
@@ -141,16 +167,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
   });
 
   it('the input gradient of conv2d goes through the replaced kernel and matches cpu', async () => {
-    const xv = values(2 * 9 * 9 * 8, 21);
-    const wv = values(3 * 3 * 8 * 16, 22);
-    const grad = () =>
-      tf.tidy(() => {
-        const w = tf.tensor4d(wv, [3, 3, 8, 16]);
-        return tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w, 2, 'same'))))(tf.tensor4d(xv, [2, 9, 9, 8]));
-      });
-    const expected = await on('cpu', grad);
-    const got = await on('webgpu', grad);
-    assert.ok(relErr(got.values, expected.values) < 1e-5);
+    await convGradientMatchesCpu([2, 9, 9, 8], [3, 3, 8, 16], (y) => tf.square(y));
   });
 
   it('Relu, Relu6 and ClipByValue gradients: equal to cpu, at the range edges too, in one dispatch each', async () => {
@@ -177,10 +194,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     const x = tf.tensor1d(values(64, 33));
     const dy = tf.tensor1d(values(64, 34));
     const vjp = (op: (x: tf.Tensor) => tf.Tensor) => () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), dy)))(x));
-    const clipFast = await dispatches(vjp((t) => tf.clipByValue(t, 0, 6)));
-    unregisterFastWebgpuKernels();
-    const clipStock = await dispatches(vjp((t) => tf.clipByValue(t, 0, 6)));
-    registerFastWebgpuKernels();
+    const [clipFast, clipStock] = await fastAndStockDispatches(vjp((t) => tf.clipByValue(t, 0, 6)));
     tf.dispose([x, dy]);
     assert.ok(clipFast + 4 <= clipStock, `ClipByValue's gradient: ${clipFast} dispatches with pathlens's kernel, ${clipStock} stock`);
   });
@@ -206,10 +220,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     const [x, dy] = [tf.tensor2d(values(64, 57), [8, 8]), tf.tensor2d(values(64, 58), [8, 8])];
     const [mean, variance, offset, scale] = [tf.tensor1d(values(8, 59)), tf.tensor1d(values(8, 60, 0.5, 1)), tf.tensor1d(values(8, 62)), tf.tensor1d(values(8, 61))];
     const vjp = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(t, mean, variance, offset, scale, 1e-3), dy)))(x));
-    const fast = await dispatches(vjp);
-    unregisterFastWebgpuKernels();
-    const stock = await dispatches(vjp);
-    registerFastWebgpuKernels();
+    const [fast, stock] = await fastAndStockDispatches(vjp);
     tf.dispose([x, dy, mean, variance, offset, scale]);
     // pathlens's own gradient: Add, Rsqrt and two Multiplys; the fused kernel: one.
     assert.equal(stock - fast, 3, `batch norm's input gradient: ${fast} dispatches with pathlens's kernel, ${stock} without`);
@@ -218,16 +229,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
   it('unregistering restores tfjs\'s own kernels and gradients', async () => {
     unregisterFastWebgpuKernels();
     try {
-      const xv = values(2 * 7 * 7 * 4, 41);
-      const wv = values(3 * 3 * 4 * 5, 42);
-      const grad = () =>
-        tf.tidy(() => {
-          const w = tf.tensor4d(wv, [3, 3, 4, 5]);
-          return tf.grad((x: tf.Tensor) => tf.sum(tf.relu6(tf.conv2d(x as tf.Tensor4D, w, 2, 'same'))))(tf.tensor4d(xv, [2, 7, 7, 4]));
-        });
-      const expected = await on('cpu', grad);
-      const got = await on('webgpu', grad);
-      assert.ok(relErr(got.values, expected.values) < 1e-5);
+      await convGradientMatchesCpu([2, 7, 7, 4], [3, 3, 4, 5], (y) => tf.relu6(y));
     } finally {
       registerFastWebgpuKernels();
     }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conv2DBackpropInputDirectProgram, directApplies } from './conv2dBackpropInputDirect.js';
+import { PHASE_LETS, PHASE_PIXEL_FN } from './phase.js';
 
 /**
  * Conv2DBackpropInput for 'webgpu' as a tiled implicit GEMM, split by stride phase.
@@ -68,36 +69,20 @@ class Conv2DBackpropInputTiledProgram {
       var<workgroup> tileB : array<f32, ${KT * tn}>;
       // The tile's pixels, decoded once: (b, iyq, ixq, 1 if inside dx else 0).
       var<workgroup> tilePixels : array<vec4<i32>, ${tm}>;
+      ${PHASE_PIXEL_FN}
 
-      ${'fn main()'} {
-        let sH = uniforms.strides.x;
-        let sW = uniforms.strides.y;
-        let phase = i32(workgroupId.z);
-        let py = phase / sW;
-        let px = phase - py * sW;
+      ${'fn main()'} {${PHASE_LETS}
         let fy0 = (py + uniforms.pads.x) % sH;
         let fx0 = (px + uniforms.pads.y) % sW;
         let co = uniforms.dyShape[3];
-        let ci = uniforms.outShape[3];
-        let fW = uniforms.wShape[1];
-        let fH = uniforms.wShape[0];
-        let oH = uniforms.dyShape[1];
-        let oW = uniforms.dyShape[2];
         let tileM = i32(workgroupId.y) * ${tm};
         let tileN = i32(workgroupId.x) * ${tn};
         let lx = i32(localId.x);
         let ly = i32(localId.y);
         let flat = i32(localIndex);
 
-        let perImage = uniforms.phaseDims.x * uniforms.phaseDims.y;
         for (var m = flat; m < ${tm}; m += ${threads}) {
-          let q = tileM + m;
-          let b = q / perImage;
-          let rest = q - b * perImage;
-          let iyq = rest / uniforms.phaseDims.y;
-          let ixq = rest - iyq * uniforms.phaseDims.y;
-          let inside = b < uniforms.outShape[0] && iyq * sH + py < uniforms.outShape[1] && ixq * sW + px < uniforms.outShape[2];
-          tilePixels[m] = vec4<i32>(b, iyq, ixq, select(0, 1, inside));
+          tilePixels[m] = phasePixel(tileM + m, py, px);
         }
         workgroupBarrier();
 

@@ -1,3 +1,5 @@
+import { PHASE_LETS, PHASE_PIXEL_FN } from './phase.js';
+
 /**
  * Conv2DBackpropInput for 'webgpu', direct variant: no workgroup memory. Output pixels are grouped
  * by stride phase as in the tiled variant (conv2dBackpropInput.ts), so each thread visits only the
@@ -26,31 +28,16 @@ export class Conv2DBackpropInputDirectProgram {
 
   getUserCode(): string {
     return `
-      ${'fn main()'} {
-        let sH = uniforms.strides.x;
-        let sW = uniforms.strides.y;
-        let phase = i32(workgroupId.z);
-        let py = phase / sW;
-        let px = phase - py * sW;
-        let co4 = uniforms.dyShape[3] / 4;
-        let ci = uniforms.outShape[3];
-        let c = i32(globalId.x) * 4;  // the first of this thread's 4 input channels
-        let oH = uniforms.dyShape[1];
-        let oW = uniforms.dyShape[2];
-        let fH = uniforms.wShape[0];
-        let fW = uniforms.wShape[1];
-        let perImage = uniforms.phaseDims.x * uniforms.phaseDims.y;
+      ${PHASE_PIXEL_FN}
 
-        // This thread's 4 pixels of the phase: (b, iyq, ixq, 1 if inside dx).
+      ${'fn main()'} {${PHASE_LETS}
+        let co4 = uniforms.dyShape[3] / 4;
+        let c = i32(globalId.x) * 4;  // the first of this thread's 4 input channels
+
+        // This thread's 4 pixels of the phase.
         var pix : array<vec4<i32>, 4>;
         for (var r = 0; r < 4; r++) {
-          let q = i32(globalId.y) * 4 + r;
-          let b = q / perImage;
-          let rest = q - b * perImage;
-          let iyq = rest / uniforms.phaseDims.y;
-          let ixq = rest - iyq * uniforms.phaseDims.y;
-          let inside = b < uniforms.outShape[0] && iyq * sH + py < uniforms.outShape[1] && ixq * sW + px < uniforms.outShape[2];
-          pix[r] = vec4<i32>(b, iyq, ixq, select(0, 1, inside));
+          pix[r] = phasePixel(i32(globalId.y) * 4 + r, py, px);
         }
         if (c >= ci) { return; }
 
