@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import { startWebgpu } from '../../bench/webgpuDevice.js';
 // pathlens's gradients (its FusedBatchNorm one among them), registered as when pathlens is imported.
 import '../../src/backend/kernels.js';
-import { fastConv2DBackpropInput, type WebgpuBackendLike } from '../../src/backend/webgpu/conv2dBackpropInput.js';
+import { directLimitsForTests, fastConv2DBackpropInput, type WebgpuBackendLike } from '../../src/backend/webgpu/conv2dBackpropInput.js';
 import { registerFastWebgpuKernels, setConv2DBackpropInputVariant, unregisterFastWebgpuKernels } from '../../src/backend/webgpu/fastKernels.js';
 import { maxAbs, maxAbsDiff, rng } from '../helpers.js';
 
@@ -111,9 +111,11 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     registerFastWebgpuKernels();
   });
 
-  for (const variant of ['tiled', 'direct'] as const) {
-  it(`Conv2DBackpropInput (${variant}) over shapes, strides, paddings and filter sizes`, async () => {
+  // The direct variant also with one workgroup row, so that its loop over pixel groups runs.
+  for (const [variant, maxGroupsY] of [['tiled'], ['direct'], ['direct', 1]] as Array<['tiled' | 'direct', number?]>) {
+  it(`Conv2DBackpropInput (${variant}${maxGroupsY ? `, ${maxGroupsY} workgroup row` : ''}) over shapes, strides, paddings and filter sizes`, async () => {
     setConv2DBackpropInputVariant(variant);
+    directLimitsForTests.maxGroupsY = maxGroupsY;
     for (const c of CASES) {
       const [b, h, w, ci] = c.x;
       const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([...c.f, ci, c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
@@ -134,6 +136,7 @@ describe('pathlens webgpu kernels agree with cpu', () => {
       assert.ok(err < 1e-5, `${variant} ${JSON.stringify(c)} on ${adapter}: relative error ${err}`);
     }
     setConv2DBackpropInputVariant('direct');
+    directLimitsForTests.maxGroupsY = undefined;
   });
   }
 

@@ -180,6 +180,9 @@ function pointwise(dy: tf.TensorInfo, filter: tf.TensorInfo, backend: WebgpuBack
 
 export type Conv2DBackpropInputVariant = 'tiled' | 'direct';
 
+/** For tests: a lower cap on the direct variant's workgroups along y, to run its looping path on small inputs. */
+export const directLimitsForTests: { maxGroupsY?: number } = {};
+
 /**
  * Returns null where this kernel does not apply (NCHW, grid too large), so the caller runs the stock one.
  * `variant`: 'tiled' (workgroup memory) or 'direct' (conv2dBackpropInputDirect.ts; where dy's channels
@@ -205,9 +208,10 @@ export function fastConv2DBackpropInput(args: KernelArgs, variant: Conv2DBackpro
     { type: 'int32', data: phaseDims },
   ];
   if (variant === 'direct' && !tile && directApplies(info.outChannels)) {
-    const direct = new Conv2DBackpropInputDirectProgram(attrs.inputShape, pixelsPerPhase, sH * sW);
-    if (direct.dispatch.some((d) => d > backend.device.limits.maxComputeWorkgroupsPerDimension)) return null;
-    return backend.runWebGPUProgram(direct, [dy, filter], 'float32', phaseUniforms);
+    const limit = backend.device.limits.maxComputeWorkgroupsPerDimension;
+    const direct = new Conv2DBackpropInputDirectProgram(attrs.inputShape, pixelsPerPhase, sH * sW, directLimitsForTests.maxGroupsY ?? limit);
+    if (direct.dispatch.some((d) => d > limit)) return null;
+    return backend.runWebGPUProgram(direct, [dy, filter], 'float32', [...phaseUniforms, { type: 'int32', data: [direct.pixelGroups] }]);
   }
   const chosen = tile ?? tileFor(inChannels, pixelsPerPhase, sH * sW);
   const dispatch: [number, number, number] = [Math.ceil(inChannels / chosen.tn), Math.ceil(pixelsPerPhase / chosen.tm), sH * sW];
