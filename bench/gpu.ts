@@ -12,7 +12,10 @@
  * pathlens's oracle (what explain() runs). Also: GPU programs dispatched per call, and the relative L2
  * distance of each mode's gradient to skip's (and wasm's to fast's).
  *
- *   node --import tsx bench/gpu.ts [--quick] [--out DIR] [--torch FILE] [--deadline-s N] [--no-wasm] [--no-chain] [--profile]
+ *   node --import tsx bench/gpu.ts [--quick] [--out DIR] [--torch FILE] [--deadline-s N] [--no-wasm] [--no-chain] [--no-kernels] [--profile]
+ *
+ * First, unless --no-kernels: Conv2DBackpropInput alone on the 224 models' layer shapes, stock vs pathlens's
+ * two variants (ms per call).
  *
  * --quick: a reduced plan that finishes in a few minutes on llvmpipe (no GPU: Dawn's OpenGL ES backend on
  * Mesa, found by bench/webgpuDevice.ts). --torch: JSON lines from `bench/torch_gradients.py --device cuda`
@@ -93,6 +96,14 @@ interface SetupRow {
   host: string;
 }
 
+interface KernelRow {
+  kind: 'kernel';
+  case: string;
+  variant: 'stock' | 'tiled' | 'direct';
+  msPerCall: number;
+  error?: string;
+}
+
 interface ChainRow {
   kind: 'chain';
   model: string;
@@ -105,8 +116,8 @@ interface ChainRow {
   error?: string;
 }
 
-const rows: Array<SetupRow | GradRow | ChainRow> = [];
-function record(row: SetupRow | GradRow | ChainRow): void {
+const rows: Array<SetupRow | GradRow | KernelRow | ChainRow> = [];
+function record(row: SetupRow | GradRow | KernelRow | ChainRow): void {
   rows.push(row);
   console.log(JSON.stringify(row));
   if (OUT) appendFileSync(join(OUT, 'gpu-bench.jsonl'), JSON.stringify(row) + '\n');
@@ -294,6 +305,59 @@ async function gradientsOnWasm(plan: Plan[]): Promise<void> {
   await tf.setBackend('webgpu');
 }
 
+/** Conv2DBackpropInput alone on the 224 models' layer shapes: [x shape, filter size, output channels, stride]. */
+const CONV_CASES: Array<[number[], number, number, number]> = [
+  [[224, 224, 3], 7, 64, 2], // ResNet-10 stem
+  [[56, 56, 64], 3, 64, 1],
+  [[56, 56, 64], 3, 128, 2],
+  [[56, 56, 64], 1, 128, 2], // projection shortcut
+  [[28, 28, 128], 3, 128, 1],
+  [[14, 14, 256], 3, 256, 1],
+  [[7, 7, 512], 3, 512, 1],
+  [[224, 224, 3], 3, 32, 2], // MobileNet stem
+  [[56, 56, 128], 1, 128, 1], // MobileNet pointwise (BatchMatMul)
+];
+
+/** ms per Conv2DBackpropInput call, stock and both of pathlens's variants: `calls` back to back, one read at the end. */
+async function convKernels(batches: number[], cases: typeof CONV_CASES, calls: number): Promise<void> {
+  await tf.setBackend('webgpu');
+  for (const batch of batches) {
+    for (const [shape, f, co, stride] of cases) {
+      if (!timeLeft()) return;
+      const inputShape = [batch, ...shape];
+      const name = `b${batch} [${shape}] ${f}×${f}→${co} s${stride}`;
+      const filter = tf.randomNormal([f, f, shape[2], co]);
+      const outShape = [batch, Math.ceil(shape[0] / stride), Math.ceil(shape[1] / stride), co];
+      const dy = tf.randomNormal(outShape);
+      const attrs = { inputShape, strides: stride, pad: 'same', dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+      for (const variant of ['stock', 'tiled', 'direct'] as const) {
+        if (variant === 'stock') unregisterFastWebgpuKernels();
+        else {
+          registerFastWebgpuKernels();
+          setConv2DBackpropInputVariant(variant);
+        }
+        const row: KernelRow = { kind: 'kernel', case: name, variant, msPerCall: NaN };
+        try {
+          const run = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor;
+          const warm = run();
+          await warm.data();
+          warm.dispose();
+          const started = performance.now();
+          const outs = Array.from({ length: calls }, run);
+          await outs[calls - 1].data();
+          row.msPerCall = (performance.now() - started) / calls;
+          tf.dispose(outs);
+        } catch (error) {
+          row.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        }
+        record(row);
+      }
+      tf.dispose([filter, dy]);
+    }
+  }
+  setMode('skip');
+}
+
 async function chain(make: () => BenchModel, classes: number, images: number, mode: Mode, internalBatchSize: number, steps?: { ig: number; guidedIG: number; ig2: number; samples: number }, needsSeconds = 0): Promise<void> {
   if (performance.now() + needsSeconds * 1000 > DEADLINE) {
     console.log(`skipped: chain on ${images} images (${mode}), under ${needsSeconds} s left before the deadline`);
@@ -385,6 +449,18 @@ function report(): string {
     lines.push('', 'GPU time per call by kernel (timestamp queries, top 8, ms):', '');
     for (const r of profiled) lines.push(`- ${r.model} b${r.batch} ${r.mode}: ${Object.entries(r.kernelMs!).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
+  const kernels = rows.filter((r): r is KernelRow => r.kind === 'kernel');
+  if (kernels.length) {
+    lines.push('', 'Conv2DBackpropInput alone, ms per call (back-to-back calls, one read at the end):', '');
+    lines.push('| case | stock | tiled | direct | stock ÷ best |', '|---|---|---|---|---|');
+    for (const c of [...new Set(kernels.map((k) => k.case))]) {
+      const ms = (v: KernelRow['variant']) => kernels.find((k) => k.case === c && k.variant === v);
+      const [stock, tiled, direct] = (['stock', 'tiled', 'direct'] as const).map(ms);
+      const best = Math.min(tiled?.msPerCall ?? Infinity, direct?.msPerCall ?? Infinity);
+      const cell = (k?: KernelRow) => (k?.error ? 'failed' : k ? k.msPerCall.toFixed(3) : '–');
+      lines.push(`| ${c} | ${cell(stock)} | ${cell(tiled)} | ${cell(direct)} | ${ratio(stock?.msPerCall, best)} |`);
+    }
+  }
   const chains = rows.filter((r): r is ChainRow => r.kind === 'chain');
   if (chains.length) {
     lines.push('', '`explain(m, x).ig().guidedIG().ig2({ references }).smoothGrad()`, 4 references' + (setup?.quick ? ', reduced steps' : ', default steps') + ':', '');
@@ -441,6 +517,7 @@ async function main(): Promise<void> {
   const big = plan.filter((p) => p.classes === 1000);
   const small = plan.filter((p) => p.classes !== 1000);
   if (QUICK) {
+    if (!flag('--no-kernels')) await convKernels([1], CONV_CASES.filter(([shape]) => shape[0] <= 56 && shape[2] <= 64), 2);
     await gradientsOnWebgpu(small, profile);
     await gradientsOnWebgpu(big, profile);
     if (chains) {
@@ -449,6 +526,7 @@ async function main(): Promise<void> {
       await chain(cnn32, 10, 2, fasterVariant('cnn32'), 16, steps);
     }
   } else {
+    if (!flag('--no-kernels')) await convKernels([8, 64], CONV_CASES, 20);
     await gradientsOnWebgpu(big, profile);
     const best = fasterVariant('mobilenet224');
     if (chains) {
