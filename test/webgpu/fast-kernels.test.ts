@@ -229,6 +229,28 @@ describe('pathlens webgpu kernels agree with cpu', () => {
     assert.equal(stock - fast, 3, `batch norm's input gradient: ${fast} dispatches with pathlens's kernel, ${stock} without`);
   });
 
+  it('elementwise kernels past 65,535 workgroups (tfjs folds the grid): masked and batch-norm gradients stay exact', async () => {
+    await tf.setBackend('webgpu');
+    const rows = 65536 + 100; // × 64 channels = 4 · 64 · (65536 + 100) elements: vec4 workgroups above the limit
+    const x = tf.randomNormal([rows, 64], 0, 4, 'float32', 71);
+    const dy = tf.randomNormal([rows, 64], 0, 1, 'float32', 72);
+    const [mean, variance, offset, scale] = [tf.zeros([64]), tf.randomUniform([64], 0.5, 2, 'float32', 73), tf.zeros([64]), tf.randomNormal([64], 0, 1, 'float32', 74)];
+    const relu6 = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(v), 0, 6), dy)))(x);
+    const bn = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(v, mean, variance, offset, scale, 1e-3), dy)))(x);
+    const [g, b, xv, dv, vv, sv] = await Promise.all([relu6, bn, x, dy, variance, scale].map((t) => t.data()));
+    tf.dispose([x, dy, mean, variance, offset, scale, relu6, bn]);
+    let masked = 0;
+    let worst = 0;
+    for (let i = 0; i < xv.length; i++) {
+      if (g[i] !== (xv[i] > 0 && xv[i] <= 6 ? dv[i] : 0)) masked++;
+      const c = i % 64;
+      const e = (dv[i] * sv[c]) / Math.sqrt(vv[c] + 1e-3);
+      worst = Math.max(worst, Math.abs(b[i] - e) / (Math.abs(e) + 1e-6));
+    }
+    assert.equal(masked, 0, 'ReLU6 gradient: elements that differ');
+    assert.ok(worst < 1e-5, `batch norm input gradient: worst relative error ${worst}`);
+  });
+
   it('unregistering restores tfjs\'s own kernels and gradients', async () => {
     unregisterFastWebgpuKernels();
     try {
