@@ -5,6 +5,7 @@
 # bench models, then bench/gpu.ts (bundled), and writes under $OUT: env.txt, torch-cuda.jsonl,
 # gpu-bench.jsonl, gpu-bench.md, run.log. Every step is bounded so the whole stays under 10 minutes.
 #   bash bench/gpu-run.sh --quick    reduced plan (a machine without a GPU: llvmpipe through Mesa)
+#   GPU_BENCH_ARGS='--submit-batch 64 --no-wasm' bash bench/gpu-run.sh    extra bench/gpu.ts options
 set -uo pipefail
 cd "$(dirname "$0")/.."
 QUICK=""
@@ -71,7 +72,7 @@ echo "gpu-run: torch done at $(elapsed) s"
 # 4. The Node bench. Its deadline leaves room for the report; a run cut short still has its JSON lines.
 left=$((560 - $(elapsed)))
 [ -n "$QUICK" ] && left=900
-BENCH_WASM_DIR="$WORK/bench/" timeout $((left)) "$NODE" "$WORK/bench/gpu.mjs" $QUICK --out "$OUT" --torch "$OUT/torch-cuda.jsonl" --deadline-s $((left - 100))
+BENCH_WASM_DIR="$WORK/bench/" timeout $((left)) "$NODE" "$WORK/bench/gpu.mjs" $QUICK ${GPU_BENCH_ARGS:-} --out "$OUT" --torch "$OUT/torch-cuda.jsonl" --deadline-s $((left - 100))
 rc=$?
 if [ $rc -ne 0 ]; then
   echo "gpu-run: bench exited with $rc; summary rebuilt from its JSON lines"

@@ -13,6 +13,7 @@
  * distance of each mode's gradient to skip's (and wasm's to fast's).
  *
  *   node --import tsx bench/gpu.ts [--quick] [--out DIR] [--torch FILE] [--deadline-s N] [--no-wasm] [--no-chain] [--no-kernels] [--profile]
+ *                                  [--submit-batch N]   (tfjs's WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE, default 15, for every mode)
  *
  * First, unless --no-kernels: Conv2DBackpropInput alone on the 224 models' layer shapes, stock vs pathlens's
  * two variants (ms per call).
@@ -509,8 +510,10 @@ async function main(): Promise<void> {
   }
   const setup = await startWebgpu();
   installTileWorkaround();
+  const submitBatch = option('--submit-batch');
+  if (submitBatch) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(submitBatch));
   record({
-    kind: 'setup', adapter: setup.adapter, software: setup.software, quick: QUICK, date: new Date().toISOString(), node: process.version,
+    kind: 'setup', adapter: setup.adapter + (submitBatch ? `, WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=${submitBatch}` : ''), software: setup.software, quick: QUICK, date: new Date().toISOString(), node: process.version,
     host: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
   });
   console.log(`webgpu adapter: ${setup.adapter}; maxStorageBufferBindingSize ${setup.limits.maxStorageBufferBindingSize}`);
