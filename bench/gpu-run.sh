@@ -70,7 +70,7 @@ fi
 echo "gpu-run: torch done at $(elapsed) s"
 
 # 4. The Node bench. Its deadline leaves room for the report; a run cut short still has its JSON lines.
-left=$((560 - $(elapsed)))
+left=$((540 - $(elapsed)))
 [ -n "$QUICK" ] && left=900
 BENCH_WASM_DIR="$WORK/bench/" timeout $((left)) "$NODE" "$WORK/bench/gpu.mjs" $QUICK ${GPU_BENCH_ARGS:-} --out "$OUT" --torch "$OUT/torch-cuda.jsonl" --deadline-s $((left - 100))
 rc=$?
