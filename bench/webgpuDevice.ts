@@ -39,7 +39,13 @@ export async function startWebgpu(options: { route?: 'auto' | 'default' | 'openg
     return started;
   }
   const want = options.route ?? (process.env.PATHLENS_WEBGPU_ROUTE as 'default' | 'opengles' | undefined) ?? 'auto';
-  const { create, globals } = (await import('webgpu')) as unknown as {
+  // Both packages are optional peers (not in package.json on every branch): typed here by hand, and a
+  // checkout without them still typechecks. Literal specifiers, so that esbuild bundles the backend.
+  const missing = (error: unknown): never => {
+    throw new Error(`webgpu: ${error instanceof Error ? error.message.split('\n')[0] : error}. Install: npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0`);
+  };
+  // @ts-ignore TS2307 where 'webgpu' is not installed
+  const { create, globals } = ((await import('webgpu').catch(missing)) as unknown) as {
     create(flags: string[]): Gpu;
     globals: Record<string, unknown>;
   };
@@ -74,7 +80,8 @@ export async function startWebgpu(options: { route?: 'auto' | 'default' | 'openg
   };
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   // The package registers 'webgpu' at import only when navigator.gpu exists, hence the order.
-  await import('@tensorflow/tfjs-backend-webgpu');
+  // @ts-ignore TS2307 where the package is not installed
+  await import('@tensorflow/tfjs-backend-webgpu').catch(missing);
   if (!tf.findBackendFactory('webgpu')) throw new Error('webgpu: @tensorflow/tfjs-backend-webgpu did not register its backend');
   if (!(await tf.setBackend('webgpu'))) throw new Error('webgpu: the backend failed to initialise');
   // Small tensors on the CPU side mean synchronous GPU reads, which Node cannot do (no OffscreenCanvas).
