@@ -1,6 +1,14 @@
-"""PyTorch side of bench/gradients.ts: the same architectures as bench/models.ts, random weights,
-eval mode, the gradient of one class probability with respect to the input. Prints one JSON line per
-(model, batch, threads): {"model", "batch", "threads", "gradsPerSec"}. Run with Debian's /usr/bin/python3."""
+"""PyTorch side of bench/gradients.ts and bench/gpu.ts: the same architectures as bench/models.ts, random
+weights, eval mode, the gradient of one class probability with respect to the input.
+
+    python3 bench/torch_gradients.py PLAN_JSON [--device cpu|cuda] [--tf32]
+
+PLAN_JSON is [{"model": ..., "batch": ...}, ...]. On cpu (the default) prints one JSON line per
+(model, batch, threads) for 1 and 2 threads: {"model", "batch", "threads", "gradsPerSec"}; run with
+Debian's /usr/bin/python3. With --device cuda, one line per (model, batch) in fp32:
+{"model", "batch", "device": "cuda", "gpu", "tf32": false, "gradsPerSec"}, and with --tf32 a second
+line per item with TF32 convolutions and matmuls ("tf32": true)."""
+import argparse
 import json
 import statistics
 import sys
@@ -62,13 +70,15 @@ def resnet10_224():
 MODELS = {'cnn32': cnn32, 'mlp784': mlp784, 'mobilenet224': mobilenet224, 'resnet10_224': resnet10_224}
 
 
-def time_gradients(model, shape, batch, budget_s):
-    x = torch.rand(batch, *shape)
+def time_gradients(model, shape, batch, budget_s, device='cpu'):
+    x = torch.rand(batch, *shape, device=device)
+    sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
 
     def once():
         xi = x.clone().requires_grad_(True)
         y = model(xi)[:, 3].sum()
         (g,) = torch.autograd.grad(y, xi)
+        sync()
         return g
 
     start = time.perf_counter()
@@ -84,16 +94,39 @@ def time_gradients(model, shape, batch, budget_s):
     return batch / statistics.median(times)
 
 
+def build(name, device):
+    torch.manual_seed(0)
+    model, shape = MODELS[name]()
+    model.eval().to(device)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, shape
+
+
 def main():
-    plan = json.loads(sys.argv[1])  # [{"model": ..., "batch": ...}, ...]
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('plan', help='JSON list of {"model", "batch"}')
+    parser.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
+    parser.add_argument('--tf32', action='store_true', help='cuda: also time with TF32 convolutions and matmuls')
+    args = parser.parse_args()
+    plan = json.loads(args.plan)
+    if args.device == 'cuda':
+        if not torch.cuda.is_available():
+            sys.exit('torch_gradients.py: --device cuda, but torch.cuda.is_available() is False')
+        gpu = torch.cuda.get_device_name(0)
+        for tf32 in ([False, True] if args.tf32 else [False]):
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+            torch.backends.cudnn.allow_tf32 = tf32
+            for item in plan:
+                model, shape = build(item['model'], 'cuda')
+                gps = time_gradients(model, shape, item['batch'], 1.0, 'cuda')
+                print(json.dumps({'model': item['model'], 'batch': item['batch'], 'device': 'cuda', 'gpu': gpu, 'tf32': tf32, 'gradsPerSec': gps}), flush=True)
+                del model
+        return
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for item in plan:
-            torch.manual_seed(0)
-            model, shape = MODELS[item['model']]()
-            model.eval()
-            for p in model.parameters():
-                p.requires_grad_(False)
+            model, shape = build(item['model'], 'cpu')
             gps = time_gradients(model, shape, item['batch'], 3.0)
             print(json.dumps({'model': item['model'], 'batch': item['batch'], 'threads': threads, 'gradsPerSec': gps}), flush=True)
 
