@@ -151,6 +151,8 @@ function setFilterGradients(skip: boolean): void {
 function setMode(mode: Mode): void {
   // pathlens's own input-only mode (where the engine branch extends it to webgpu) must not hide stock's cost.
   process.env.PATHLENS_INPUT_ONLY = mode === 'stock' ? '0' : '1';
+  // explain() registers pathlens's fast kernels on webgpu unless told not to: the mode decides here.
+  process.env.PATHLENS_FAST_KERNELS = mode === 'fast' || mode === 'direct' ? '1' : '0';
   setFilterGradients(mode !== 'stock');
   if (mode === 'fast' || mode === 'direct') {
     registerFastWebgpuKernels();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormGradConfig } from './batchNormGradient.js';
 import { ensureInputOnlyKernels } from './inputOnlyKernels.js';
+import { registerFastWebgpuKernels } from './webgpu/fastKernels.js';
 import { cpuAvgPoolGrad } from './kernels/cpuAvgPoolGrad.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasm/conv2dBackprop.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm/depthwiseBackprop.js';
@@ -45,12 +46,14 @@ export function ensureWasmKernels(): void {
 }
 
 /**
- * Makes sure the active backend has pathlens's kernels: wasm its own set, any other backend (webgpu,
+ * Makes sure the active backend has pathlens's kernels: wasm its own set, webgpu its faster WGSL kernels, any other backend (webgpu,
  * tfjs-node's 'tensorflow', cpu) its stock filter-gradient kernels wrapped for input-only mode.
  */
 export function ensureBackendKernels(backendName: string): void {
   if (backendName === 'wasm') ensureWasmKernels();
   else ensureInputOnlyKernels(backendName);
+  // Checked against cpu on llvmpipe (test/webgpu/fast-kernels.test.ts); PATHLENS_FAST_KERNELS=0 keeps tfjs's own.
+  if (backendName === 'webgpu' && process.env.PATHLENS_FAST_KERNELS !== '0') registerFastWebgpuKernels();
 }
 
 /** Names of the kernels pathlens registers, per backend (for tests and the README). */
