@@ -31,6 +31,8 @@ fi
 NVIDIA_ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f "$NVIDIA_ICD" ] && export VK_DRIVER_FILES=$NVIDIA_ICD
 [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ] && export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+# pathlens sizes GPU chunks within a memory budget WebGPU cannot query (default 4 GB): an H200 has 139 GiB.
+export PATHLENS_GPU_MEMORY_MB=${PATHLENS_GPU_MEMORY_MB:-65536}
 
 # 2. Node, and the bench with dawn.node, unpacked outside .gpu (which must stay small enough to carry).
 WORK=${GPU_RUN_WORK:-/tmp/pathlens-gpu}
