@@ -176,11 +176,29 @@ export class Channels {
     return this.senders[channel].send(encode(message, this.signer));
   }
 
-  close(): void {
+  /**
+   * Closes every socket. Resolves once the control thread has closed its own (it says `closed`), has
+   * ended, or after `timeoutMs`: only then may the process exit (see controlThread.ts's closeSockets).
+   */
+  close(timeoutMs = 2000): Promise<void> {
+    const worker = this.control.worker;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      function onMessage(m: FromControl): void {
+        if (m.kind === 'closed') finish();
+      }
+      function finish(): void {
+        clearTimeout(timer);
+        worker.off('message', onMessage).off('exit', finish);
+        resolve();
+      }
+      worker.on('message', onMessage).once('exit', finish);
+    });
     this.control.post({ kind: 'close' });
     for (const socket of [this.shell, this.stdin, this.iopub]) {
       socket.linger = 500;
       socket.close();
     }
+    return done;
   }
 }

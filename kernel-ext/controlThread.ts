@@ -24,7 +24,9 @@ export type FromControl =
   | { kind: 'bindFailed'; error: string }
   | { kind: 'request'; frames: Uint8Array[] }
   | { kind: 'interrupt'; cellId: number }
-  | { kind: 'log'; text: string };
+  | { kind: 'log'; text: string }
+  /** Answers `close`: both sockets are closed and their loops have ended; this thread runs no more JS. */
+  | { kind: 'closed' };
 
 export interface ControlThreadData {
   readonly info: ConnectionInfo;
@@ -98,16 +100,30 @@ async function serveHeartbeat(): Promise<void> {
   for await (const [ping] of heartbeat) await heartbeat.send(ping);
 }
 
+let loops: Promise<unknown> = Promise.resolve();
+
+/**
+ * Closes both sockets here, at a time of this thread's choosing, and says so. The main thread waits for
+ * `closed` before process.exit(): closing a zeromq socket settles its pending receive (a JS error made in
+ * native code), and if process.exit were already terminating this thread, that error could not be made or
+ * thrown, and zeromq's binding (node-addon-api with C++ exceptions) would end the whole process with
+ * `terminate called after throwing an instance of 'Napi::Error'` (SIGABRT) instead of exit code 0.
+ */
+async function closeSockets(): Promise<void> {
+  await sending; // the shutdown_reply, posted before `close`, goes first
+  for (const socket of [control, heartbeat]) {
+    socket.linger = 500;
+    socket.close();
+  }
+  await loops;
+  post({ kind: 'closed' });
+  port.close();
+}
+
 port.on('message', (message: ToControl) => {
   if (message.kind === 'send') send(message.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
   else if (message.kind === 'kernelInfo') kernelInfo = message.content;
-  else {
-    for (const socket of [control, heartbeat]) {
-      socket.linger = 500;
-      socket.close();
-    }
-    port.close();
-  }
+  else void closeSockets();
 });
 
 const address = (p: number) => `${info.transport}://${info.ip}:${p}`;
@@ -115,8 +131,10 @@ Promise.all([control.bind(address(info.control_port)), heartbeat.bind(address(in
   () => {
     post({ kind: 'bound' });
     relayGroupInterrupts();
-    serveControl().catch((e: unknown) => log(`control loop ended: ${String(e)}`));
-    serveHeartbeat().catch((e: unknown) => log(`heartbeat loop ended: ${String(e)}`));
+    loops = Promise.all([
+      serveControl().catch((e: unknown) => log(`control loop ended: ${String(e)}`)),
+      serveHeartbeat().catch((e: unknown) => log(`heartbeat loop ended: ${String(e)}`)),
+    ]);
   },
   (e: unknown) => post({ kind: 'bindFailed', error: e instanceof Error ? e.message : String(e) }),
 );

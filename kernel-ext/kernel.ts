@@ -273,13 +273,21 @@ export class Kernel {
     const restart = request.message.content.restart === true;
     await this.reply(request, 'shutdown_reply', { status: 'ok', restart });
     await this.channels.publish('shutdown_reply', { status: 'ok', restart }, request.message.header);
-    setTimeout(() => {
-      try {
-        this.engine.close();
-        this.channels.close();
-      } finally {
-        (this.exits?.exit ?? process.exit)(0);
-      }
-    }, 50);
+    setTimeout(() => void this.exit(), 50);
+  }
+
+  /**
+   * Ends the process once the control thread has closed its sockets: process.exit() while that thread is
+   * still closing them aborted the process (controlThread.ts's closeSockets says why).
+   */
+  private async exit(): Promise<void> {
+    try {
+      this.engine.close();
+      await this.channels.close();
+    } catch (e) {
+      log('shutdown:', e);
+    } finally {
+      (this.exits?.exit ?? process.exit)(0);
+    }
   }
 }

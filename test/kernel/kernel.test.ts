@@ -102,6 +102,13 @@ test('interrupts stop the work (Guided IG, loops, pending awaits); hostile messa
   console.log(`${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('TIMING')).map((l) => l.slice(l.indexOf('TIMING'))).join('\n'));
 });
 
+test("a graceful shutdown after the automatic backend choice (Dawn loaded) exits 0, without 'terminate called'", { skip }, () => {
+  const r = run(PYTHON, ['-m', 'unittest', '-v', 'test_shutdown'], { cwd: HERE });
+  assert.equal(r.status, 0, explainFailure(r));
+  assert.match(r.stderr, /\nOK/);
+  console.log(`${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('TIMING') || l.includes('backend:')).join('\n'));
+});
+
 test('every notebook runs on the pathlens kernel without errors and shows its expected mime types', { skip }, () => {
   const r = run(PYTHON, [join(HERE, 'run_notebooks.py')], { timeoutMs: 600_000 });
   assert.equal(r.status, 0, explainFailure(r));
