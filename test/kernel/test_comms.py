@@ -7,63 +7,11 @@ import uuid
 
 import zmq
 from jupyter_client.manager import start_new_kernel
+from kernel_session import KernelSession
 from jupyter_client.utils import run_sync
 
 TIMEOUT = 20
 HOOK = "(globalThis as any)[Symbol.for('pathlens.kernel')]"
-
-
-class KernelSession(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="pathlens")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
-    def drain(self, seconds=0.3):
-        """All iopub messages that arrive within `seconds`."""
-        msgs, end = [], time.time() + seconds
-        while time.time() < end:
-            try:
-                msgs.append(self.kc.get_iopub_msg(timeout=max(0.01, end - time.time())))
-            except Exception:
-                pass
-        return msgs
-
-    def until_idle(self, msg_id):
-        """iopub messages child of msg_id, up to its idle status."""
-        msgs = []
-        deadline = time.time() + TIMEOUT
-        while time.time() < deadline:
-            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status":
-                if msg["content"]["execution_state"] == "idle":
-                    return msgs
-                continue
-            msgs.append(msg)
-        self.fail(f"no idle for {msg_id}")
-
-    def execute(self, code):
-        msg_id = self.kc.execute(code)
-        reply = self.shell_reply(msg_id)
-        return reply, self.until_idle(msg_id)
-
-    def shell_reply(self, msg_id):
-        while True:
-            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return reply
-
-    def send(self, msg_type, content, buffers=None, channel=None):
-        channel = channel or self.kc.shell_channel
-        msg = self.kc.session.msg(msg_type, content)
-        self.kc.session.send(channel.socket, msg, buffers=buffers)
-        return msg["header"]["msg_id"]
 
 
 class CommTests(KernelSession):

@@ -7,8 +7,8 @@ import time
 import unittest
 import uuid
 
-from jupyter_client.manager import start_new_kernel
 from jupyter_client.utils import run_sync
+from kernel_session import KernelSession
 
 TIMEOUT = 30
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "notebooks")
@@ -37,55 +37,17 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK
 
 
-class Hardening(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="pathlens", cwd=NOTEBOOKS)
-        cls.pid = cls.km.provisioner.pid
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
+class Hardening(KernelSession):
+    TIMEOUT = TIMEOUT
+    CWD = NOTEBOOKS
 
     # ---- helpers ---------------------------------------------------------------------------------
-
-    def shell_reply(self, msg_id, timeout=TIMEOUT):
-        deadline = time.time() + timeout
-        while True:
-            reply = self.kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return reply
-
-    def until_idle(self, msg_id):
-        msgs, deadline = [], time.time() + TIMEOUT
-        while time.time() < deadline:
-            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status":
-                if msg["content"]["execution_state"] == "idle":
-                    return msgs
-                continue
-            msgs.append(msg)
-        self.fail(f"no idle for {msg_id}")
-
-    def execute(self, code):
-        msg_id = self.kc.execute(code)
-        reply = self.shell_reply(msg_id)
-        return reply, self.until_idle(msg_id)
 
     def value(self, code):
         reply, out = self.execute(code)
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         results = [m["content"]["data"]["text/plain"] for m in out if m["msg_type"] == "execute_result"]
         return results[-1] if results else None
-
-    def send(self, msg_type, content, buffers=None, channel=None):
-        channel = channel or self.kc.shell_channel
-        msg = self.kc.session.msg(msg_type, content)
-        self.kc.session.send(channel.socket, msg, buffers=buffers)
-        return msg["header"]["msg_id"]
 
     def control_reply(self, msg_id, timeout=5):
         deadline = time.time() + timeout
