@@ -33,7 +33,11 @@ export function gaussLegendre(n: number): { nodes: number[]; weights: number[] }
   const legendre = (z: number): [number, number] => {
     let p0 = 1;
     let p1 = z;
-    for (let j = 2; j <= n; j++) [p0, p1] = [p1, ((2 * j - 1) * z * p1 - (j - 1) * p0) / j];
+    for (let j = 2; j <= n; j++) {
+      const p2 = ((2 * j - 1) * z * p1 - (j - 1) * p0) / j;
+      p0 = p1;
+      p1 = p2;
+    }
     return [p1, (n * (z * p1 - p0)) / (z * z - 1)];
   };
   const nodes = new Array<number>(n);
@@ -43,7 +47,9 @@ export function gaussLegendre(n: number): { nodes: number[]; weights: number[] }
     for (let iteration = 0; iteration < 100; iteration++) {
       const [p, dp] = legendre(z);
       const next = z - p / dp;
-      const done = Math.abs(next - z) < 1e-16;
+      // Newton converges quadratically from this guess; near ±1 a step can bounce between two neighbouring
+      // doubles, so "converged" is a step of a few ulps, not exactly zero.
+      const done = Math.abs(next - z) <= 4 * Number.EPSILON;
       z = next;
       if (done) break;
     }
