@@ -4,6 +4,7 @@ import { ensureBackend } from '../backend/select.js';
 import { resolveBaseline } from '../baseline.js';
 import { applySeparable, blurOperator } from '../methods/gaussianBlur.js';
 import { adaptModel, type ModelAdapter, type ModelLike } from '../model.js';
+import { getKernelHook } from '../kernelHook.js';
 import { forwardRowsThatFit, scoresOf } from '../oracle.js';
 import { readAll } from '../tensors.js';
 import { resolveTargets, type TargetSpec } from '../target.js';
@@ -67,6 +68,11 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Rows per model call. Default: the Explanation's internalBatchSize (64; 256 on webgpu, lowered where one call would not fit). */
   readonly internalBatchSize?: number;
+  /**
+   * Stops the evaluation between model calls, freeing what it made, with an `AbortError`. Default: the
+   * running notebook cell's signal (the pathlens kernel aborts it on interrupt), as for `run()`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The median PIC curve over the examples that were not skipped. */
@@ -128,6 +134,8 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
   if (options === null || typeof options !== 'object') fail('options', 'an object such as { metrics: [...] }', describe(options));
   const { x, model, targets } = context;
   const settings = checkOptions(options, x);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(options.signal));
+  const signal = options.signal ?? getKernelHook()?.signal?.();
   const methods = pickMethods(options.methods, attributions);
   for (const m of methods) {
     const a = attributions.get(m)!;
@@ -151,7 +159,7 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
     const saliency = await saliencies(methods, attributions, layout, options.saliency ?? 'signed');
     const baseline = await metricsBaseline(options.baseline ?? defaultBaseline(x), x, settings.blurSigma);
     try {
-      const curves = await revealCurves({ model, x, baseline, layout, targets, saliency, kinds, steps: settings.steps, rowsPerCall: context.internalBatchSize, scores: mode });
+      const curves = await revealCurves({ model, x, baseline, layout, targets, saliency, kinds, steps: settings.steps, rowsPerCall: context.internalBatchSize, scores: mode, signal });
       for (const m of methods) {
         for (const kind of kinds) {
           const list = curves.get(m)!.get(kind)!;
@@ -165,7 +173,7 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
   }
   if (wantsPic) {
     const saliency = await saliencies(methods, attributions, layout, options.saliency ?? 'abs');
-    const pic = await picEvaluation({ ...settings.pic, model, x, layout, targets, saliency, rowsPerCall: context.internalBatchSize, scores: mode });
+    const pic = await picEvaluation({ ...settings.pic, model, x, layout, targets, saliency, rowsPerCall: context.internalBatchSize, scores: mode, signal });
     for (const metric of ['sic', 'aic'] as const) {
       if (!settings.metrics.includes(metric)) continue;
       for (const m of methods) {

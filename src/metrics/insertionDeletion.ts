@@ -20,6 +20,8 @@ export interface RevealCurvesInput {
   readonly steps: number;
   readonly rowsPerCall: number;
   readonly scores: 'probabilities' | 'softmax';
+  /** Checked between model calls. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function revealCurves(input: RevealCurvesInput): Promise<Map<string
       },
       (r) => input.targets[decode(r).b],
       input.scores,
+      input.signal,
     );
   } finally {
     tf.dispose([x3, base3, rankTable]);

@@ -28,6 +28,8 @@ export interface PicEvaluationInput extends PicSettings {
   readonly saliency: ReadonlyMap<string, Float64Array[]>;
   readonly rowsPerCall: number;
   readonly scores: 'probabilities' | 'softmax';
+  /** Checked between model calls. */
+  readonly signal?: AbortSignal;
 }
 
 /** Per example: the curve, or null and why it was skipped. */
@@ -80,6 +82,7 @@ export async function picEvaluation(input: PicEvaluationInput): Promise<{ sic: M
       (start, count) => tf.tensor(batch.subarray(start * size, (start + count) * size), [count, ...input.x.shape.slice(1)]),
       () => input.targets[b],
       input.scores,
+      input.signal,
     );
     const T = input.thresholds.length;
     for (const [metric, predictionOf] of [

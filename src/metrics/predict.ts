@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelAdapter } from '../model.js';
-import { targetScores } from '../oracle.js';
+import { abortError, targetScores } from '../oracle.js';
 import { readAll } from '../tensors.js';
+import { yieldToEventLoop } from '../methods/types.js';
 
 /** How the model's scores become class probabilities for the metrics. */
 export type ScoresMode = 'auto' | 'probabilities' | 'softmax';
@@ -30,20 +31,29 @@ export async function predictRows(
   build: (start: number, count: number) => tf.Tensor,
   targetOf: (row: number) => number,
   mode: 'probabilities' | 'softmax',
+  signal?: AbortSignal,
 ): Promise<RowPredictions> {
   const parts: tf.Tensor[] = [];
-  for (let start = 0; start < rows; start += chunk) {
-    const count = Math.min(chunk, rows - start);
-    parts.push(
-      ...tf.tidy(() => {
-        const scores = model.forward(build(start, count));
-        const probs = mode === 'softmax' ? tf.softmax(scores) : scores;
-        const targets = Array.from({ length: count }, (_, i) => targetOf(start + i));
-        const probability = targetScores(probs, targets);
-        const isTop = tf.equal(tf.argMax(scores, 1), tf.tensor1d(targets, 'int32')).toFloat();
-        return [probability, isTop];
-      }),
-    );
+  try {
+    for (let start = 0; start < rows; start += chunk) {
+      // Between calls: an interrupt can be seen, and it stops the work here.
+      if (start > 0) await yieldToEventLoop();
+      if (signal?.aborted) throw abortError(signal);
+      const count = Math.min(chunk, rows - start);
+      parts.push(
+        ...tf.tidy(() => {
+          const scores = model.forward(build(start, count));
+          const probs = mode === 'softmax' ? tf.softmax(scores) : scores;
+          const targets = Array.from({ length: count }, (_, i) => targetOf(start + i));
+          const probability = targetScores(probs, targets);
+          const isTop = tf.equal(tf.argMax(scores, 1), tf.tensor1d(targets, 'int32')).toFloat();
+          return [probability, isTop];
+        }),
+      );
+    }
+  } catch (error) {
+    tf.dispose(parts);
+    throw error;
   }
   const values = await readAll(parts);
   const probability = new Float32Array(rows);

@@ -88,3 +88,22 @@ test("without a signal, a run uses the kernel hook's cell signal", async () => {
     delete g[KERNEL_HOOK];
   }
 });
+
+test('evaluate({ signal }): aborted after its first model call, it makes no further call, rejects with AbortError and leaks nothing', async () => {
+  const images = tf.randomUniform([2, 4, 4, 1], 0, 1, 'float32', 5);
+  const W = tf.randomNormal([16, 3], 0, 0.5, 'float32', 6);
+  let evaluated = 0;
+  const controller = new AbortController();
+  const scorer: ModelFunction = (batch) => {
+    if (++evaluated === 1) controller.abort();
+    return tf.tidy(() => tf.softmax(tf.matMul(batch.reshape([batch.shape[0], 16]), W)));
+  };
+  const ex = await explain(scorer, images).ig({ steps: 8 }).run({ onProgress: () => {} });
+  const before = tf.memory().numTensors;
+  evaluated = 0;
+  await assert.rejects(ex.evaluate({ metrics: ['insertion', 'deletion'], baseline: 'black', internalBatchSize: 4, signal: controller.signal }), (e: Error) => e.name === 'AbortError');
+  assert.equal(evaluated, 1, 'no model call after the abort');
+  assert.equal(tf.memory().numTensors, before, 'tensors made by the aborted evaluation are freed');
+  ex.dispose();
+  tf.dispose([images, W]);
+});
