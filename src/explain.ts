@@ -275,11 +275,13 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
       }
       gapNotices = completenessNotices(records);
       const notices = [...(split?.notices ?? []), oracle.sizing?.notice, ...records.flatMap((r) => r.trace.warnings ?? []), ...nonFinite, ...gapNotices].filter((n): n is string => !!n);
-      finished = true;
       const context = { model, x: x.clone(), targets, internalBatchSize: oracle.internalBatchSize };
       const layer = split ? { name: split.layer, input: this.x.clone() } : undefined;
+      owned.push(context.x, ...(layer ? [layer.input] : [])); // until the Explanation owns them
       // Displays and toJSON answer synchronously: they read these host copies (no backend reads a GPU tensor synchronously in Node).
       await mirrorOnHost([context.x, layer?.input, ...records.flatMap((r) => [r.attribution, r.trace.points])]);
+      owned.splice(owned.length - (layer ? 2 : 1));
+      finished = true;
       return new Explanation(records, targets, backend.name, x.shape, [...new Set(notices)], context, layer);
     } catch (error) {
       for (const r of [...records, ...(unrecorded ? [unrecorded] : [])]) tf.dispose([r.attribution, ...traceTensors(r.trace)]);
