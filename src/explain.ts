@@ -14,14 +14,13 @@ import { blurIG, type BlurIGOptions } from './methods/blurIG.js';
 import { smoothGrad, type SmoothGradOptions } from './methods/smoothGrad.js';
 import { traceTensors, type MethodInput, type MethodResult } from './methods/types.js';
 import { adaptModel, type ModelLike } from './model.js';
-import { getKernelHook } from './kernelHook.js';
 import { methodError, nonFiniteNotice } from './methodFailures.js';
-import { abortError, createOracle } from './oracle.js';
+import { abortError, createOracle, runSignal } from './oracle.js';
 import { checkPlan } from './planCheck.js';
 import type { PlanEstimate } from './planEstimate.js';
 import { resolveTargets, type TargetSpec } from './target.js';
 import { mirrorOnHost, readAll } from './tensors.js';
-import { checkOneOf, checkPositiveInteger, describe, fail } from './validate.js';
+import { checkOneOf, checkPositiveInteger } from './validate.js';
 
 export interface ExplainOptions {
   /** `'predicted'` (default: argmax per example), a class index, or one index per example. */
@@ -211,8 +210,7 @@ export class ExplainBuilder implements PromiseLike<Explanation> {
 
   /** Runs every planned method, in order. */
   async run(runOptions: RunOptions = {}): Promise<Explanation> {
-    if (runOptions.signal !== undefined && !(runOptions.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(runOptions.signal));
-    const signal = runOptions.signal ?? getKernelHook()?.signal?.();
+    const signal = runSignal(runOptions.signal);
     if (signal?.aborted) throw abortError(signal);
 
     const backend = await ensureBackend();

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { withInputOnlyGradients } from './backend/inputOnly.js';
 import { ensureBackendKernels } from './backend/kernels.js';
 import { defaultHeapBudget, FOOTPRINT_FACTOR, largestTensorBytes, measurePeakBytes, rowsThatFit } from './backend/memory.js';
+import { getKernelHook } from './kernelHook.js';
 import type { ModelAdapter } from './model.js';
+import { describe, fail } from './validate.js';
 
 /**
  * How many rows go to the model at once, and why: the user's `internalBatchSize`, clamped so that a
@@ -53,6 +55,15 @@ export interface GradientOracle {
   readonly stats: { gradientCalls: number; gradientRows: number; forwardRows: number };
   /** Throws an `AbortError` if the run's signal is aborted; called before every model call (also by IG2's distance oracle). */
   throwIfAborted(): void;
+}
+
+/**
+ * The signal a run obeys: the caller's (checked to be an AbortSignal), else the running notebook cell's,
+ * from the pathlens kernel's hook (aborted when the cell is interrupted); none elsewhere.
+ */
+export function runSignal(given: unknown): AbortSignal | undefined {
+  if (given !== undefined && !(given instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(given));
+  return given ?? getKernelHook()?.signal?.();
 }
 
 /** The `AbortError` a run rejects with: the signal's reason when it is one, else a new one. */

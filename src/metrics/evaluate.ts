@@ -4,8 +4,7 @@ import { ensureBackend } from '../backend/select.js';
 import { resolveBaseline } from '../baseline.js';
 import { applySeparable, blurOperator } from '../methods/gaussianBlur.js';
 import { adaptModel, type ModelAdapter, type ModelLike } from '../model.js';
-import { getKernelHook } from '../kernelHook.js';
-import { forwardRowsThatFit, scoresOf } from '../oracle.js';
+import { forwardRowsThatFit, runSignal, scoresOf } from '../oracle.js';
 import { readAll } from '../tensors.js';
 import { resolveTargets, type TargetSpec } from '../target.js';
 import { checkInRange, checkOneOf, checkPositiveInteger, describe, fail, sameShape } from '../validate.js';
@@ -134,8 +133,7 @@ export async function evaluateWith(context: EvaluationContext, attributions: Rea
   if (options === null || typeof options !== 'object') fail('options', 'an object such as { metrics: [...] }', describe(options));
   const { x, model, targets } = context;
   const settings = checkOptions(options, x);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal (e.g. new AbortController().signal)', describe(options.signal));
-  const signal = options.signal ?? getKernelHook()?.signal?.();
+  const signal = runSignal(options.signal);
   const methods = pickMethods(options.methods, attributions);
   for (const m of methods) {
     const a = attributions.get(m)!;
